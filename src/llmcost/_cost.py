@@ -1,0 +1,494 @@
+"""Pure cost functions: `Usage`, `Cost`, `cost()`, `compare()` and `estimate()`. No I/O."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Context, Decimal
+from typing import Any
+
+import attrs
+
+from ._errors import InvalidTypeError, InvalidUsageError, MissingRateError
+from ._registry import ModelPrice, Registry
+
+_ZERO = Decimal(0)
+# Exact arithmetic whatever the caller's decimal context: 60 digits hold any price times any
+# realistic token count without rounding.
+_CTX = Context(prec=60)
+_MIXED = "mixed"
+_ONE = Decimal(1)
+
+
+def _tidy(amount: Decimal) -> Decimal:
+    """The same exact amount without trailing zeros (``0.0060000`` -> ``0.006``), never ``5E+1``."""
+    n = amount.normalize(_CTX)
+    return n if n.as_tuple().exponent <= 0 else n.quantize(_ONE)  # type: ignore[operator]
+
+
+def _check_usage(u: Usage) -> None:
+    for name in _USAGE_FIELDS:
+        value = getattr(u, name)
+        if type(value) is not int:
+            if isinstance(value, int) and not isinstance(value, bool):
+                object.__setattr__(u, name, int(value))  # an int subclass such as numpy's
+                continue
+            kind = "a bool" if isinstance(value, bool) else type(value).__name__
+            msg = f"{name} must be a non-negative int, got {kind} {value!r}"
+            raise InvalidUsageError(msg)
+        if value < 0:
+            msg = f"{name} must be a non-negative int, got {value!r}"
+            raise InvalidUsageError(msg)
+    cached = u.cache_read_tokens + u.cache_write_tokens + u.cache_write_1h_tokens
+    if cached > u.input_tokens:
+        msg = (
+            f"cache tokens ({u.cache_read_tokens} read + {u.cache_write_tokens} written + "
+            f"{u.cache_write_1h_tokens} written for 1h = {cached}) exceed input_tokens "
+            f"({u.input_tokens}); input_tokens must include the cache tokens "
+            "(the OpenTelemetry GenAI convention)"
+        )
+        raise InvalidUsageError(msg)
+    if u.reasoning_tokens > u.output_tokens:
+        msg = (
+            f"reasoning_tokens ({u.reasoning_tokens}) exceed output_tokens ({u.output_tokens}); "
+            "output_tokens must include the reasoning tokens"
+        )
+        raise InvalidUsageError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class Usage:
+    """Token counts of one or more requests, in the OpenTelemetry GenAI convention.
+
+    `input_tokens` includes the cache-read and cache-write tokens; `output_tokens` includes
+    the reasoning tokens. `cache_write_tokens` are default (5-minute) cache writes,
+    `cache_write_1h_tokens` one-hour writes. Every count is a non-negative int (a bool is
+    not), else `InvalidUsageError`. Usages add.
+
+    >>> u = Usage(input_tokens=12_000, output_tokens=800, cache_read_tokens=10_000)
+    >>> u.uncached_input_tokens
+    2000
+    >>> (u + u).input_tokens
+    24000
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        _check_usage(self)
+
+    @property
+    def uncached_input_tokens(self) -> int:
+        """Input tokens neither read from nor written to a cache."""
+        return (
+            self.input_tokens
+            - self.cache_read_tokens
+            - self.cache_write_tokens
+            - self.cache_write_1h_tokens
+        )
+
+    def __add__(self, other: object) -> Usage:
+        if not isinstance(other, Usage):
+            return NotImplemented
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            cache_write_1h_tokens=self.cache_write_1h_tokens + other.cache_write_1h_tokens,
+            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
+        )
+
+    def __radd__(self, other: object) -> Usage:
+        if other == 0:  # sum() starts from 0
+            return self
+        return NotImplemented
+
+
+_USAGE_FIELDS = tuple(a.name for a in attrs.fields(Usage))
+_EMPTY_USAGE = Usage()
+
+
+@attrs.frozen(kw_only=True)
+class Cost:
+    """What a request (or several) cost, in USD as exact `Decimal` (never rounded inside).
+
+    `input` is the uncached input, `cache_read` the cache reads, `cache_write` both kinds of
+    cache writes, `output` the output (reasoning included). `total` is their exact sum.
+    Costs add; a sum over different models has ``model == "mixed"`` and keeps the per-model
+    costs in `by_model()`. `input_exact` is False when the input count was estimated.
+    `str()` rounds for people; the fields stay exact.
+
+    >>> c = cost("gpt-4o", input_tokens=1_200, output_tokens=300)
+    >>> c.input, c.output, c.total
+    (Decimal('0.003'), Decimal('0.003'), Decimal('0.006'))
+    >>> str(c)
+    'gpt-4o: $0.006000 (input $0.003000, output $0.003000)'
+    """
+
+    model: str
+    provider: str
+    usage: Usage = _EMPTY_USAGE
+    input: Decimal = _ZERO
+    output: Decimal = _ZERO
+    cache_read: Decimal = _ZERO
+    cache_write: Decimal = _ZERO
+    total: Decimal = _ZERO
+    batch: bool = False
+    input_exact: bool = True
+    parts: tuple[Cost, ...] = attrs.field(default=(), repr=False)
+
+    def by_model(self) -> dict[str, Cost]:
+        """The cost of each model in this total (one entry unless it is mixed)."""
+        if not self.parts:
+            return {self.model: self}
+        return {c.model: c for c in self.parts}
+
+    def __add__(self, other: object) -> Cost:
+        if not isinstance(other, Cost):
+            return NotImplemented
+        return _add(self, other)
+
+    def __radd__(self, other: object) -> Cost:
+        if other == 0:  # sum() starts from 0
+            return self
+        return NotImplemented
+
+    def __str__(self) -> str:
+        parts = [f"input {_usd(self.input)}"]
+        if self.cache_read:
+            parts.append(f"cache read {_usd(self.cache_read)}")
+        if self.cache_write:
+            parts.append(f"cache write {_usd(self.cache_write)}")
+        parts.append(f"output {_usd(self.output)}")
+        label = self.model + (" (batch)" if self.batch else "")
+        approx = "" if self.input_exact else "~"
+        return f"{label}: {approx}{_usd(self.total)} ({', '.join(parts)})"
+
+
+def _usd(amount: Decimal) -> str:
+    """Rounded to a millionth of a dollar: for display only."""
+    return f"${amount:,.6f}"
+
+
+def _sum_fields(a: Cost, b: Cost, model: str, provider: str) -> Cost:
+    return Cost(
+        model=model,
+        provider=provider,
+        usage=a.usage + b.usage,
+        input=_tidy(_CTX.add(a.input, b.input)),
+        output=_tidy(_CTX.add(a.output, b.output)),
+        cache_read=_tidy(_CTX.add(a.cache_read, b.cache_read)),
+        cache_write=_tidy(_CTX.add(a.cache_write, b.cache_write)),
+        total=_tidy(_CTX.add(a.total, b.total)),
+        batch=a.batch and b.batch,
+        input_exact=a.input_exact and b.input_exact,
+    )
+
+
+def _add(a: Cost, b: Cost) -> Cost:
+    if a.model == b.model and not a.parts and not b.parts:
+        return _sum_fields(a, b, a.model, a.provider)
+    per_model: dict[str, Cost] = {}
+    for c in (*(a.parts or (a,)), *(b.parts or (b,))):
+        seen = per_model.get(c.model)
+        per_model[c.model] = c if seen is None else _sum_fields(seen, c, c.model, c.provider)
+    total = _sum_fields(a, b, _MIXED, _MIXED)
+    if len(per_model) == 1:
+        return next(iter(per_model.values()))
+    providers = {c.provider for c in per_model.values()}
+    provider = providers.pop() if len(providers) == 1 else _MIXED
+    return attrs.evolve(
+        total, provider=provider, parts=tuple(per_model[m] for m in sorted(per_model))
+    )
+
+
+# --- rates ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Rates:
+    """Per-token USD rates of one price period: (below any tier, then one per tier)."""
+
+    input: Decimal | None
+    output: Decimal
+    cache_read: Decimal | None
+    cache_write: Decimal | None
+    cache_write_1h: Decimal | None
+
+
+def _per_token(rate: Decimal | None, factor: Decimal | None = None) -> Decimal | None:
+    if rate is None:
+        return None
+    if factor is not None:
+        rate = _CTX.multiply(rate, factor)
+    return rate.scaleb(-6, _CTX)
+
+
+def _batch_factor(batch: Decimal | None, full: Decimal) -> Decimal | None:
+    """How the batch rate relates to the full rate (applied to cache rates too)."""
+    if batch is None:
+        return None
+    if full == 0:
+        return Decimal(1)
+    return _CTX.divide(batch, full)
+
+
+_RATES: dict[tuple[int, bool], tuple[ModelPrice, tuple[tuple[int, _Rates], ...]]] = {}
+
+
+def _rates(price: ModelPrice, batch: bool) -> tuple[tuple[int, _Rates], ...]:
+    """(threshold, rates) pairs for *price*: threshold -1 for the base rates. Cached."""
+    key = (id(price), batch)
+    hit = _RATES.get(key)
+    if hit is not None and hit[0] is price:
+        return hit[1]
+    fin = fout = None
+    if batch:
+        if price.batch_input_per_mtok is None or price.batch_output_per_mtok is None:
+            msg = (
+                f"{price.model} has no batch rate in the registry; price it with batch=False "
+                "or add batch_input_per_mtok / batch_output_per_mtok with Registry.with_prices"
+            )
+            raise MissingRateError(msg)
+        fin = _batch_factor(price.batch_input_per_mtok, price.input_per_mtok)
+        fout = _batch_factor(price.batch_output_per_mtok, price.output_per_mtok)
+    levels: list[tuple[int, Any]] = [(-1, price), *((t.above_input_tokens, t) for t in price.tiers)]
+    out = []
+    for threshold, r in levels:
+        out.append(
+            (
+                threshold,
+                _Rates(
+                    input=_per_token(r.input_per_mtok, fin),
+                    output=_per_token(r.output_per_mtok, fout) or _ZERO,
+                    cache_read=_per_token(r.cache_read_per_mtok, fin),
+                    cache_write=_per_token(r.cache_write_per_mtok, fin),
+                    cache_write_1h=_per_token(r.cache_write_1h_per_mtok, fin),
+                ),
+            )
+        )
+    rates = tuple(out)
+    if len(_RATES) > 8192:
+        _RATES.clear()
+    _RATES[key] = (price, rates)
+    return rates
+
+
+def _missing(price: ModelPrice, what: str, tokens: int, tier: int) -> MissingRateError:
+    where = f" above {tier:,} input tokens" if tier >= 0 else ""
+    msg = (
+        f"{price.model} has no {what} rate{where} in the registry, but the usage has {tokens:,} "
+        f"such tokens; llmcost never prices them at $0. Add the rate with Registry.with_prices."
+    )
+    return MissingRateError(msg)
+
+
+def _price_usage(
+    price: ModelPrice, u: Usage, *, batch: bool = False, input_exact: bool = True
+) -> Cost:
+    levels = _rates(price, batch)
+    threshold, r = levels[0]
+    for level in levels[1:]:
+        if u.input_tokens > level[0]:
+            threshold, r = level
+    mul = _CTX.multiply
+    uncached = u.uncached_input_tokens
+    assert r.input is not None
+    c_in = mul(r.input, uncached)
+    c_out = mul(r.output, u.output_tokens)
+    c_read = c_write = _ZERO
+    if u.cache_read_tokens:
+        if r.cache_read is None:
+            raise _missing(price, "cache-read", u.cache_read_tokens, threshold)
+        c_read = mul(r.cache_read, u.cache_read_tokens)
+    if u.cache_write_tokens:
+        if r.cache_write is None:
+            raise _missing(price, "cache-write", u.cache_write_tokens, threshold)
+        c_write = mul(r.cache_write, u.cache_write_tokens)
+    if u.cache_write_1h_tokens:
+        if r.cache_write_1h is None:
+            raise _missing(price, "1-hour cache-write", u.cache_write_1h_tokens, threshold)
+        c_write = _CTX.add(c_write, mul(r.cache_write_1h, u.cache_write_1h_tokens))
+    add = _CTX.add
+    return Cost(
+        model=price.model,
+        provider=price.provider,
+        usage=u,
+        input=_tidy(c_in),
+        output=_tidy(c_out),
+        cache_read=_tidy(c_read),
+        cache_write=_tidy(c_write),
+        total=_tidy(add(add(add(c_in, c_out), c_read), c_write)),
+        batch=batch,
+        input_exact=input_exact,
+    )
+
+
+# --- today, cheaply --------------------------------------------------------------------------
+
+_today: tuple[date, float] = (date.min, 0.0)
+
+
+def _current_date() -> date:
+    """Today's local date, recomputed only when the clock passes midnight."""
+    global _today
+    day, until = _today
+    now = time.time()
+    if now >= until:
+        day = date.today()
+        midnight = datetime.combine(day + timedelta(days=1), datetime.min.time())
+        _today = (day, midnight.timestamp())
+    return day
+
+
+def _registry(registry: Registry | None) -> Registry:
+    return Registry.default() if registry is None else registry
+
+
+def cost(
+    model: str,
+    usage: Usage | None = None,
+    *,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+    cache_write_1h_tokens: int = 0,
+    reasoning_tokens: int = 0,
+    batch: bool = False,
+    at: date | None = None,
+    registry: Registry | None = None,
+) -> Cost:
+    """The exact cost of a request to *model*: pass a `Usage` or the token keywords, not both.
+
+    Rules: uncached input at the input rate; cache reads at the cache-read rate; cache writes
+    at their 5-minute or 1-hour write rates; output (reasoning included, never counted twice)
+    at the output rate. When `input_tokens` exceeds a long-context tier's threshold, that
+    tier's rates apply to the whole request. ``batch=True`` uses the batch rates, and the
+    batch discount applies to cache reads and writes too (the vendors' batch rule; never above
+    the non-batch price). A rate the model lacks raises `MissingRateError`, never a silent $0.
+    *at* prices as of a date (default: today).
+
+    >>> cost("claude-sonnet-4-5", Usage(input_tokens=12_000, output_tokens=800,
+    ...                                 cache_read_tokens=10_000)).total
+    Decimal('0.021')
+    >>> cost("gpt-4o", input_tokens=1_000_000, output_tokens=0, batch=True).total
+    Decimal('1.25')
+    """
+    if usage is None:
+        usage = Usage(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cache_read_tokens=cache_read_tokens,
+            cache_write_tokens=cache_write_tokens,
+            cache_write_1h_tokens=cache_write_1h_tokens,
+            reasoning_tokens=reasoning_tokens,
+        )
+    elif not isinstance(usage, Usage):
+        msg = f"usage must be a Usage, not {type(usage).__name__}"
+        raise InvalidTypeError(msg)
+    elif (
+        input_tokens
+        or output_tokens
+        or cache_read_tokens
+        or cache_write_tokens
+        or cache_write_1h_tokens
+        or reasoning_tokens
+    ):
+        msg = "pass either a Usage or token keywords to cost(), not both"
+        raise InvalidTypeError(msg)
+    reg = Registry.default() if registry is None else registry
+    price = reg.get(model, at=_current_date() if at is None else at)
+    return _price_usage(price, usage, batch=batch)
+
+
+def compare(
+    *,
+    input_tokens: int,
+    output_tokens: int,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+    cache_write_1h_tokens: int = 0,
+    reasoning_tokens: int = 0,
+    models: Sequence[str] | None = None,
+    provider: str | None = None,
+    batch: bool = False,
+    at: date | None = None,
+    registry: Registry | None = None,
+) -> list[Cost]:
+    """The cost of one workload on every model (or *models*, or *provider*'s), cheapest first.
+
+    Ties are broken by model id. Without *models*, a model that lacks a rate the workload
+    needs (batch, cache) is left out; with *models*, it raises `MissingRateError`.
+
+    >>> [c.model for c in compare(input_tokens=1_000, output_tokens=100,
+    ...                           models=["gpt-4o", "gpt-4o-mini"])]
+    ['gpt-4o-mini', 'gpt-4o']
+    """
+    usage = Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cache_read_tokens=cache_read_tokens,
+        cache_write_tokens=cache_write_tokens,
+        cache_write_1h_tokens=cache_write_1h_tokens,
+        reasoning_tokens=reasoning_tokens,
+    )
+    reg = _registry(registry)
+    when = _current_date() if at is None else at
+    names: Iterable[str] = reg.models(provider) if models is None else models
+    out = []
+    for name in names:
+        price = reg.get(name, at=when)
+        if models is None:
+            try:
+                out.append(_price_usage(price, usage, batch=batch))
+            except MissingRateError:
+                continue
+        else:
+            out.append(_price_usage(price, usage, batch=batch))
+    out.sort(key=lambda c: (c.total, c.model))
+    return out
+
+
+def estimate(
+    model: str,
+    prompt: str | Sequence[Mapping[str, Any]],
+    *,
+    max_output_tokens: int,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    batch: bool = False,
+    at: date | None = None,
+    registry: Registry | None = None,
+) -> Cost:
+    """An upper bound on the cost of sending *prompt* to *model*, before the call.
+
+    A string is counted as plain text (no message overhead); a list of chat messages with the
+    chat-message formula (see `count_message_tokens`). The output is assumed to reach
+    *max_output_tokens*. `Cost.input_exact` says whether the input count was exact (an OpenAI
+    encoding) or estimated.
+
+    >>> c = estimate("gpt-4o", "Summarise this.", max_output_tokens=100)
+    >>> c.usage.input_tokens, c.usage.output_tokens, c.input_exact
+    (4, 100, True)
+    """
+    from ._tokens import count_message_tokens, count_tokens, tokenizer_for
+
+    reg = _registry(registry)
+    price = reg.get(model, at=_current_date() if at is None else at)
+    if isinstance(prompt, str):
+        if tools:
+            msg = "tools are counted with chat messages; pass the prompt as a list of messages"
+            raise InvalidTypeError(msg)
+        n = count_tokens(prompt, model, registry=reg)
+    else:
+        n = count_message_tokens(prompt, model, tools=tools, registry=reg)
+    exact = tokenizer_for(model, registry=reg).exact
+    usage = Usage(input_tokens=n, output_tokens=max_output_tokens)
+    return _price_usage(price, usage, batch=batch, input_exact=exact)

@@ -1,0 +1,66 @@
+"""llmcost's exceptions: each subclasses `LLMCostError` and the builtin a caller catches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class LLMCostError(Exception):
+    """Base class of every error that llmcost raises on purpose."""
+
+
+class UnknownModelError(LLMCostError, LookupError):
+    """A model name that the registry cannot resolve (never priced as a silent $0).
+
+    >>> import llmcost
+    >>> llmcost.get_price("gpt-4o-mni")
+    Traceback (most recent call last):
+    ...
+    llmcost.UnknownModelError: unknown model 'gpt-4o-mni'; did you mean 'gpt-4o-mini', ...
+    """
+
+    def __init__(self, model: str, suggestions: Sequence[str] = (), reason: str = "") -> None:
+        self.model = model
+        self.suggestions = tuple(suggestions)
+        self.reason = reason
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        msg = self.reason or f"unknown model {self.model!r}"
+        if self.suggestions:
+            names = ", ".join(repr(s) for s in self.suggestions)
+            msg += f"; did you mean {names}?"
+        if self.reason:
+            return msg
+        msg += (
+            " To price a model llmcost does not ship, pass registry=Registry.default()"
+            ".with_prices(ModelPrice(...)) or point LLMCOST_PRICES at a JSON price file."
+        )
+        return msg
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.model, self.suggestions, self.reason))
+
+
+class MissingRateError(LLMCostError, LookupError):
+    """A model that has no rate for what was asked (cache writes, batch, ...): never a silent $0."""
+
+
+class PriceDataError(LLMCostError, ValueError):
+    """A malformed price file or entry; the message names the file, the entry and the field."""
+
+
+class InvalidUsageError(LLMCostError, ValueError):
+    """Token counts that cannot be a real usage, or a provider response of an unknown shape."""
+
+
+class InvalidInputError(LLMCostError, ValueError):
+    """Text, chat messages or images that llmcost cannot count as given."""
+
+
+class InvalidTypeError(LLMCostError, TypeError):
+    """An argument of the wrong type (for example a float where money must be exact)."""
+
+
+class BudgetExceeded(LLMCostError):
+    """A charge that would take a `Budget` past its limit; the charge was not recorded."""

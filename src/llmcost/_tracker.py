@@ -1,0 +1,388 @@
+"""Per-request cost logging: `Tracker`, `CostRecord`, and JSON-lines cost logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timezone
+from decimal import Decimal
+from types import MappingProxyType
+from typing import IO, Any, Literal
+
+import attrs
+
+from ._cost import _CTX, Cost, Usage, _current_date, _price_usage, _usd
+from ._errors import InvalidTypeError, InvalidUsageError, UnknownModelError
+from ._registry import Registry, _decimal_str
+from ._responses import model_from_response, usage_from_response
+
+_ZERO = Decimal(0)
+
+
+def _freeze_tags(tags: Mapping[str, object]) -> Mapping[str, object]:
+    return MappingProxyType(dict(tags))
+
+
+@attrs.frozen(kw_only=True)
+class CostRecord:
+    """One priced (or unpriced) request, as a `Tracker` records and logs it.
+
+    `request_model` is the name as asked or as the response reported it; `model` and
+    `provider` are the registry's canonical id and provider (empty when unpriced); `cost` is
+    None only for a request the tracker was told to record unpriced.
+    """
+
+    time: datetime
+    request_model: str
+    model: str
+    provider: str
+    usage: Usage
+    cost: Cost | None
+    tags: Mapping[str, object] = attrs.field(factory=dict, converter=_freeze_tags, hash=False)
+
+    def fields(self) -> dict[str, object]:
+        """The record under OpenTelemetry GenAI attribute names (plus llmcost's own)."""
+        u = self.usage
+        out: dict[str, object] = {
+            "time": self.time.isoformat(),
+            "gen_ai.request.model": self.request_model,
+            "gen_ai.response.model": self.model,
+            "gen_ai.provider.name": self.provider,
+            "gen_ai.usage.input_tokens": u.input_tokens,
+            "gen_ai.usage.output_tokens": u.output_tokens,
+            "gen_ai.usage.cache_read.input_tokens": u.cache_read_tokens,
+            "gen_ai.usage.cache_creation.input_tokens": u.cache_write_tokens
+            + u.cache_write_1h_tokens,
+            "gen_ai.usage.reasoning.output_tokens": u.reasoning_tokens,
+            "llmcost.usage.cache_creation_1h.input_tokens": u.cache_write_1h_tokens,
+        }
+        c = self.cost
+        if c is None:
+            out["llmcost.unpriced"] = True
+        else:
+            out |= {
+                "gen_ai.usage.cost.amount": _decimal_str(c.total),
+                "gen_ai.usage.cost.currency": "USD",
+                "gen_ai.usage.cost.source": "local",
+                "llmcost.cost.input": _decimal_str(c.input),
+                "llmcost.cost.output": _decimal_str(c.output),
+                "llmcost.cost.cache_read": _decimal_str(c.cache_read),
+                "llmcost.cost.cache_write": _decimal_str(c.cache_write),
+                "llmcost.batch": c.batch,
+                "llmcost.input_exact": c.input_exact,
+            }
+        out["tags"] = dict(self.tags)
+        return out
+
+    def to_json(self) -> str:
+        """One JSON line (no newline); `from_json` reads it back exactly."""
+        return json.dumps(self.fields(), ensure_ascii=False, separators=(",", ":"), default=str)
+
+    @classmethod
+    def from_json(cls, line: str | bytes) -> CostRecord:
+        """The record a `to_json` line holds; Decimal amounts survive exactly.
+
+        Raises `InvalidUsageError` for a line that is not such a record.
+        """
+        try:
+            d = json.loads(line)
+        except ValueError as e:
+            msg = f"not a JSON line: {e}"
+            raise InvalidUsageError(msg) from None
+        if not isinstance(d, dict):
+            msg = "a cost record line must be a JSON object"
+            raise InvalidUsageError(msg)
+        try:
+            return cls._from_fields(d)
+        except (KeyError, TypeError, ValueError, ArithmeticError) as e:
+            if isinstance(e, InvalidUsageError):
+                raise
+            msg = f"not a cost record: {type(e).__name__}: {e}"
+            raise InvalidUsageError(msg) from None
+
+    @classmethod
+    def _from_fields(cls, d: Mapping[str, Any]) -> CostRecord:
+        writes = d["gen_ai.usage.cache_creation.input_tokens"]
+        w1h = d.get("llmcost.usage.cache_creation_1h.input_tokens", 0)
+        usage = Usage(
+            input_tokens=d["gen_ai.usage.input_tokens"],
+            output_tokens=d["gen_ai.usage.output_tokens"],
+            cache_read_tokens=d["gen_ai.usage.cache_read.input_tokens"],
+            cache_write_tokens=writes - w1h,
+            cache_write_1h_tokens=w1h,
+            reasoning_tokens=d["gen_ai.usage.reasoning.output_tokens"],
+        )
+        model = d["gen_ai.response.model"]
+        provider = d["gen_ai.provider.name"]
+        cost = None
+        if not d.get("llmcost.unpriced"):
+            cost = Cost(
+                model=model,
+                provider=provider,
+                usage=usage,
+                input=Decimal(d["llmcost.cost.input"]),
+                output=Decimal(d["llmcost.cost.output"]),
+                cache_read=Decimal(d["llmcost.cost.cache_read"]),
+                cache_write=Decimal(d["llmcost.cost.cache_write"]),
+                total=Decimal(d["gen_ai.usage.cost.amount"]),
+                batch=bool(d.get("llmcost.batch", False)),
+                input_exact=bool(d.get("llmcost.input_exact", True)),
+            )
+        tags = d.get("tags") or {}
+        if not isinstance(tags, dict):
+            msg = "tags must be a JSON object"
+            raise InvalidUsageError(msg)
+        return cls(
+            time=datetime.fromisoformat(d["time"]),
+            request_model=d["gen_ai.request.model"],
+            model=model,
+            provider=provider,
+            usage=usage,
+            cost=cost,
+            tags=tags,
+        )
+
+    def message(self) -> str:
+        """One line for people: ``gpt-4o 1,200 in / 300 out $0.006000``."""
+        u = self.usage
+        text = f"{self.request_model} {u.input_tokens:,} in / {u.output_tokens:,} out"
+        if u.cache_read_tokens:
+            text += f" ({u.cache_read_tokens:,} cached)"
+        if self.cost is None:
+            return text + " unpriced"
+        return f"{text} {_usd(self.cost.total)}"
+
+
+def read_cost_log(source: str | os.PathLike[str] | IO[str]) -> Iterator[CostRecord]:
+    """The records of a JSON-lines cost log (as `CostLogHandler` writes it), streamed.
+
+    A malformed line raises `InvalidUsageError` naming its line number.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, encoding="utf-8") as f:
+            yield from read_cost_log(f)
+        return
+    for n, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        try:
+            yield CostRecord.from_json(line)
+        except InvalidUsageError as e:
+            msg = f"line {n}: {e}"
+            raise InvalidUsageError(msg) from None
+
+
+def write_cost_log(records: Iterable[CostRecord], target: str | os.PathLike[str] | IO[str]) -> int:
+    """Append *records* as JSON lines to a path or an open text file; return how many."""
+    if isinstance(target, (str, os.PathLike)):
+        with open(target, "a", encoding="utf-8") as f:
+            return write_cost_log(records, f)
+    n = 0
+    for rec in records:
+        target.write(rec.to_json() + "\n")
+        n += 1
+    return n
+
+
+class CostLogHandler(logging.Handler):
+    """A logging handler that appends each `Tracker` record to a JSON-lines file.
+
+    >>> import logging, tempfile, os
+    >>> from llmcost import Tracker, Usage, read_cost_log
+    >>> path = os.path.join(tempfile.mkdtemp(), "costs.jsonl")
+    >>> log = logging.getLogger("doctest.llm.cost")
+    >>> log.addHandler(CostLogHandler(path)); log.setLevel(logging.INFO)
+    >>> _ = Tracker(logger=log).record("gpt-4o", Usage(input_tokens=1200, output_tokens=300))
+    >>> [r.cost.total for r in read_cost_log(path)]
+    [Decimal('0.006')]
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self.path = os.fspath(path)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        rec = getattr(record, "llmcost.record", None)
+        if not isinstance(rec, CostRecord):
+            return
+        try:
+            line = rec.to_json() + "\n"
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(line)
+        except Exception:
+            self.handleError(record)
+
+
+@attrs.define
+class _Totals:
+    cost: Cost | None = None
+    count: int = 0
+
+    def add(self, c: Cost) -> None:
+        self.cost = c if self.cost is None else self.cost + c
+        self.count += 1
+
+
+class Tracker:
+    """Prices and records every request: totals, per-model and per-tag sums, and a log line.
+
+    Thread-safe (a lock guards the totals) and asyncio-safe (`record` never awaits). An
+    unknown model raises `UnknownModelError` (never a silent $0) unless the tracker is made
+    with ``unpriced="record"``: then the request is kept, counted in `unpriced` and left out
+    of the totals. With a *logger*, each request logs one INFO record whose message is for
+    people and whose ``extra`` fields carry OpenTelemetry GenAI names.
+
+    >>> from llmcost import Usage
+    >>> t = Tracker()
+    >>> _ = t.record("gpt-4o", Usage(input_tokens=1_200, output_tokens=300), feature="search")
+    >>> t.total, t.count, t.by_tag("feature")["search"].total
+    (Decimal('0.006'), 1, Decimal('0.006'))
+    """
+
+    def __init__(
+        self,
+        *,
+        logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
+        registry: Registry | None = None,
+        unpriced: Literal["raise", "record"] = "raise",
+        level: int = logging.INFO,
+    ) -> None:
+        if unpriced not in ("raise", "record"):
+            msg = f"unpriced must be 'raise' or 'record', not {unpriced!r}"
+            raise InvalidTypeError(msg)
+        self._logger = logger
+        self._registry = registry
+        self._unpriced_policy = unpriced
+        self._level = level
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every record and total."""
+        with self._lock:
+            self._records: list[CostRecord] = []
+            self._total = _ZERO
+            self._count = 0
+            self._unpriced = 0
+            self._models: dict[str, _Totals] = {}
+            self._tags: dict[str, dict[object, _Totals]] = {}
+
+    def record(
+        self,
+        response_or_model: object,
+        usage: Usage | None = None,
+        *,
+        batch: bool = False,
+        **tags: object,
+    ) -> Cost | None:
+        """Price one request and record it; return its cost.
+
+        Pass a provider response (any shape `usage_from_response` reads), or a model name and a
+        `Usage`. Keyword arguments become tags (``feature="search"``); ``batch`` is reserved
+        for batch-API requests. Returns None only for an unknown model under
+        ``unpriced="record"``.
+        """
+        if isinstance(response_or_model, str):
+            if not isinstance(usage, Usage):
+                msg = "record(model, usage): pass a Usage with a model name"
+                raise InvalidTypeError(msg)
+            asked = response_or_model
+        else:
+            if usage is None:
+                usage = usage_from_response(response_or_model)
+            asked = model_from_response(response_or_model) or ""
+            if not asked:
+                msg = "this response does not name its model: call record(model, usage)"
+                raise InvalidUsageError(msg)
+        reg = Registry.default() if self._registry is None else self._registry
+        try:
+            price = reg.get(asked, at=_current_date())
+        except UnknownModelError:
+            if self._unpriced_policy == "raise":
+                raise
+            rec = CostRecord(
+                time=datetime.now(timezone.utc),
+                request_model=asked,
+                model="",
+                provider="",
+                usage=usage,
+                cost=None,
+                tags=tags,
+            )
+            self._store(rec)
+            return None
+        c = _price_usage(price, usage, batch=batch)
+        rec = CostRecord(
+            time=datetime.now(timezone.utc),
+            request_model=asked,
+            model=c.model,
+            provider=c.provider,
+            usage=usage,
+            cost=c,
+            tags=tags,
+        )
+        self._store(rec)
+        return c
+
+    def _store(self, rec: CostRecord) -> None:
+        c = rec.cost
+        with self._lock:
+            self._records.append(rec)
+            if c is None:
+                self._unpriced += 1
+            else:
+                self._total = _CTX.add(self._total, c.total)
+                self._count += 1
+                self._models.setdefault(c.model, _Totals()).add(c)
+                for name, value in rec.tags.items():
+                    key = value if _hashable(value) else repr(value)
+                    self._tags.setdefault(name, {}).setdefault(key, _Totals()).add(c)
+        if self._logger is not None:
+            extra = rec.fields()
+            extra["llmcost.record"] = rec
+            self._logger.log(self._level, rec.message(), extra=extra)
+
+    @property
+    def total(self) -> Decimal:
+        """The exact sum of every priced request."""
+        return self._total
+
+    @property
+    def count(self) -> int:
+        """How many priced requests were recorded."""
+        return self._count
+
+    @property
+    def unpriced(self) -> int:
+        """How many requests were recorded without a price (``unpriced="record"``)."""
+        return self._unpriced
+
+    def by_model(self) -> dict[str, Cost]:
+        """The summed cost per canonical model id."""
+        with self._lock:
+            return {m: t.cost for m, t in sorted(self._models.items()) if t.cost is not None}
+
+    def by_tag(self, name: str) -> dict[object, Cost]:
+        """The summed cost per value of tag *name* (requests without that tag are left out)."""
+        with self._lock:
+            values = self._tags.get(name, {})
+            return {v: t.cost for v, t in values.items() if t.cost is not None}
+
+    def records(self) -> tuple[CostRecord, ...]:
+        """Every record so far, oldest first (immutable snapshots)."""
+        with self._lock:
+            return tuple(self._records)
+
+    def __repr__(self) -> str:
+        return f"<Tracker {self._count} requests, {_usd(self._total)}>"
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

@@ -1,0 +1,42 @@
+"""Shared test configuration: hypothesis profiles and a clean price environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "default",
+    deadline=None,
+    max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "100")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci",
+    deadline=None,
+    max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "200")),
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _no_price_override(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests see the shipped prices unless they set LLMCOST_PRICES themselves."""
+    monkeypatch.delenv("LLMCOST_PRICES", raising=False)
+    yield
+
+
+@pytest.fixture
+def fixture_registry() -> object:
+    """A small registry with dated prices, tiers, hosts and a vendor-zero entry."""
+    from llmcost import Registry
+
+    return Registry.from_file(DATA / "fixture_prices.json")

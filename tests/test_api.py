@@ -1,0 +1,104 @@
+"""The public API: one import path, a pinned __all__, docstrings that run, a cheap import."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import llmcost
+
+PUBLIC = sorted(
+    """
+    Budget BudgetExceeded Cost CostLogHandler CostRecord InvalidInputError InvalidTypeError
+    InvalidUsageError LLMCostError MissingRateError ModelPrice PriceDataError PriceTier Registry
+    Tracker UnknownModelError Usage assert_within_budget compare cost cost_of_response estimate
+    get_price list_models read_cost_log usage_from_response write_cost_log
+    """.split()
+)
+
+
+def test_all_is_pinned_and_sorted() -> None:
+    """__all__ is exactly the documented public names, sorted."""
+    assert llmcost.__all__ == PUBLIC
+    for name in PUBLIC:
+        assert getattr(llmcost, name) is not None
+
+
+def test_public_names_have_docstrings() -> None:
+    """Every public name has a docstring."""
+    for name in PUBLIC:
+        doc = getattr(llmcost, name).__doc__
+        assert doc and doc.strip(), name
+
+
+def test_errors_subclass_base_and_builtin() -> None:
+    """Every error subclasses LLMCostError and the builtin a caller would catch."""
+    assert issubclass(llmcost.UnknownModelError, LookupError)
+    assert issubclass(llmcost.MissingRateError, LookupError)
+    assert issubclass(llmcost.PriceDataError, ValueError)
+    assert issubclass(llmcost.InvalidUsageError, ValueError)
+    assert issubclass(llmcost.InvalidInputError, ValueError)
+    assert issubclass(llmcost.InvalidTypeError, TypeError)
+    for name in PUBLIC:
+        obj = getattr(llmcost, name)
+        if isinstance(obj, type) and issubclass(obj, Exception):
+            assert issubclass(obj, llmcost.LLMCostError), name
+
+
+def test_version() -> None:
+    """__version__ comes from the package metadata."""
+    from importlib.metadata import version
+
+    assert llmcost.__version__ == version("llmcost")
+
+
+MODULES = [
+    "llmcost",
+    "llmcost._registry",
+    "llmcost._cost",
+    "llmcost._responses",
+    "llmcost._budget",
+    "llmcost._tracker",
+    "llmcost._errors",
+]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_doctests(module: str) -> None:
+    """The docstring examples of each module run and pass."""
+    mod = importlib.import_module(module)
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    result = doctest.testmod(mod, optionflags=flags, extraglobs={"llmcost": llmcost})
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def run_python(code: str) -> str:
+    """Run *code* in a fresh interpreter and return its stdout."""
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    return out.stdout.strip()
+
+
+def test_import_is_cheap_and_offline() -> None:
+    """`import llmcost` imports no tiktoken, parses no data, opens no socket."""
+    out = run_python(
+        """
+        import socket, sys
+        def refuse(*a, **k):
+            raise RuntimeError("network used")
+        socket.socket = refuse
+        socket.create_connection = refuse
+        import llmcost, llmcost._registry as r
+        print("tiktoken" in sys.modules, bool(r._DEFAULTS), "difflib" in sys.modules)
+        print(llmcost.get_price("gpt-4o").input_per_mtok, "tiktoken" in sys.modules)
+        """
+    )
+    assert out.splitlines() == ["False False False", "2.5 False"]

@@ -1,0 +1,39 @@
+"""The public API used as a user would write it; checked by `mypy --strict` in CI."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from decimal import Decimal
+
+import llmcost
+
+
+def price_report() -> list[str]:
+    p: llmcost.ModelPrice = llmcost.get_price("gpt-4o", at=date(2025, 1, 1))
+    rate: Decimal = p.input_per_mtok
+    cache: Decimal | None = p.cache_read_per_mtok
+    models: list[str] = llmcost.list_models(provider="openai")
+    return [f"{rate} {cache}", *models]
+
+
+def costs() -> Decimal:
+    u = llmcost.Usage(input_tokens=1_000, output_tokens=100, cache_read_tokens=500)
+    c: llmcost.Cost = llmcost.cost("claude-sonnet-4-5", u) + llmcost.cost(
+        "gpt-4o", input_tokens=10, output_tokens=5, batch=True
+    )
+    ranked: list[llmcost.Cost] = llmcost.compare(input_tokens=1_000, output_tokens=10)
+    resp = {"model": "gpt-4o", "usage": {"prompt_tokens": 3, "completion_tokens": 4}}
+    from_resp: llmcost.Cost = llmcost.cost_of_response(resp)
+    total: Decimal = c.total + ranked[0].total + from_resp.total
+    return total
+
+
+def budgets() -> None:
+    tracker = llmcost.Tracker(logger=logging.getLogger("llm.cost"), unpriced="record")
+    maybe: llmcost.Cost | None = tracker.record("gpt-4o", llmcost.Usage(input_tokens=1))
+    with llmcost.Budget(usd="2.00") as budget:
+        if maybe is not None:
+            budget.charge(maybe)
+    spent: Decimal = llmcost.assert_within_budget(list(tracker.by_model().values()), usd="1")
+    print(spent, budget.remaining)
