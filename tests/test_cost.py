@@ -81,15 +81,20 @@ def test_reasoning_is_not_counted_twice() -> None:
     assert a.total == b.total
 
 
+# Anthropic priced Sonnet 4.5 above 200k input tokens during its 1M-context beta (retired
+# 2026-04-30): the shipped data keeps that tier in the earlier period.
+BETA = date(2026, 1, 15)
+
+
 def test_long_context_tier_applies_to_whole_request() -> None:
     """Just over 200k input, the tier's rates price the whole request; at 200k they do not."""
-    p = llmcost.get_price("claude-sonnet-4-5")
+    p = llmcost.get_price("claude-sonnet-4-5", at=BETA)
     tier = p.tier_for(200_001)
     assert tier is not None
     assert tier.above_input_tokens == 200_000
     assert (tier.input_per_mtok, tier.output_per_mtok) == (D(6), D("22.5"))
-    under = cost("claude-sonnet-4-5", input_tokens=200_000, output_tokens=1_000)
-    over = cost("claude-sonnet-4-5", input_tokens=200_001, output_tokens=1_000)
+    under = cost("claude-sonnet-4-5", input_tokens=200_000, output_tokens=1_000, at=BETA)
+    over = cost("claude-sonnet-4-5", input_tokens=200_001, output_tokens=1_000, at=BETA)
     assert under.total == D("0.6") + D("0.015")
     assert over.input == D("200001") * D(6) / D(1_000_000)
     assert over.output == D("0.0225")

@@ -127,7 +127,9 @@ def test_dated_snapshot_with_its_own_price() -> None:
         ("o3", date(2025, 6, 9), ("10", "40")),
         ("o3", date(2025, 6, 10), ("2", "8")),
         ("deepseek-reasoner", date(2025, 9, 4), ("0.55", "2.19")),
-        ("deepseek-reasoner", date(2025, 9, 5), ("0.28", "0.42")),
+        # DeepSeek's page: 0.56 / 1.68 from 2025-09-05, then 0.28 / 0.42 from 2025-09-29.
+        ("deepseek-reasoner", date(2025, 9, 5), ("0.56", "1.68")),
+        ("deepseek-reasoner", date(2025, 9, 29), ("0.28", "0.42")),
     ],
 )
 def test_dated_prices(model: str, day: date, expected: tuple[str, str]) -> None:
