@@ -10,6 +10,8 @@ Decimal('2.5')
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._budget import Budget, assert_within_budget
 from ._cost import Cost, Usage, compare, cost, estimate
 from ._errors import (
@@ -24,7 +26,19 @@ from ._errors import (
 )
 from ._registry import ModelPrice, PriceTier, Registry, get_price, list_models
 from ._responses import cost_of_response, usage_from_response
-from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
+
+if TYPE_CHECKING:
+    from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
+
+# Imported on first use: they bring `logging` and more attrs classes, which `import llmcost`
+# should not pay for.
+_LAZY = {
+    "CostLogHandler": "._tracker",
+    "CostRecord": "._tracker",
+    "Tracker": "._tracker",
+    "read_cost_log": "._tracker",
+    "write_cost_log": "._tracker",
+}
 
 __all__ = [
     "Budget",
@@ -56,19 +70,35 @@ __all__ = [
     "write_cost_log",
 ]
 
-# Public classes present themselves as `llmcost.X` (reprs, tracebacks, pydoc, pickling).
+
+def _public(obj: object) -> object:
+    # Public classes present themselves as `llmcost.X` (reprs, tracebacks, pydoc, pickling).
+    if isinstance(obj, type):
+        obj.__module__ = __name__
+    return obj
+
+
 for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type):
-        _obj.__module__ = __name__
-del _name, _obj
+    if _name not in _LAZY:
+        _public(globals()[_name])
+del _name
 
 
-def __getattr__(name: str) -> str:
-    # Lazy: importlib.metadata costs more than the rest of `import llmcost`.
-    if name == "__version__":
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is not None:
+        from importlib import import_module
+
+        value = _public(getattr(import_module(module, __name__), name))
+        globals()[name] = value
+        return value
+    if name == "__version__":  # importlib.metadata costs more than all of `import llmcost`
         from importlib.metadata import version
 
         return version("llmcost")
     msg = f"module 'llmcost' has no attribute {name!r}"
     raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -212,15 +212,24 @@ def _add(a: Cost, b: Cost) -> Cost:
 # --- rates ---------------------------------------------------------------------------------
 
 
-@attrs.frozen
 class _Rates:
-    """Per-token USD rates of one price period: (below any tier, then one per tier)."""
+    """Per-token USD rates of one price level (a plain class: attrs would cost import time)."""
 
-    input: Decimal | None
-    output: Decimal
-    cache_read: Decimal | None
-    cache_write: Decimal | None
-    cache_write_1h: Decimal | None
+    __slots__ = ("cache_read", "cache_write", "cache_write_1h", "input", "output")
+
+    def __init__(
+        self,
+        input: Decimal | None,
+        output: Decimal,
+        cache_read: Decimal | None,
+        cache_write: Decimal | None,
+        cache_write_1h: Decimal | None,
+    ) -> None:
+        self.input = input
+        self.output = output
+        self.cache_read = cache_read
+        self.cache_write = cache_write
+        self.cache_write_1h = cache_write_1h
 
 
 def _per_token(rate: Decimal | None, factor: Decimal | None = None) -> Decimal | None:

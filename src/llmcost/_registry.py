@@ -468,10 +468,16 @@ _DEFAULTS_LOCK = threading.Lock()
 
 
 def _shipped() -> Registry:
-    from importlib.resources import files
+    # A plain open() next to this module: importlib.resources costs more to import than the
+    # whole parse. The fallback serves installs where the package is not on a file system.
+    path = os.path.join(os.path.dirname(__file__), "data", "prices.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        from importlib.resources import files
 
-    resource = files("llmcost") / "data" / "prices.json"
-    text = resource.read_text(encoding="utf-8")
+        text = (files("llmcost") / "data" / "prices.json").read_text(encoding="utf-8")
     return Registry(parse_price_file(text, "llmcost/data/prices.json"))
 
 

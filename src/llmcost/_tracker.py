@@ -216,10 +216,14 @@ class CostLogHandler(logging.Handler):
             self.handleError(record)
 
 
-@attrs.define
 class _Totals:
-    cost: Cost | None = None
-    count: int = 0
+    """A running sum of costs (a plain class: attrs would cost import time)."""
+
+    __slots__ = ("cost", "count")
+
+    def __init__(self) -> None:
+        self.cost: Cost | None = None
+        self.count = 0
 
     def add(self, c: Cost) -> None:
         self.cost = c if self.cost is None else self.cost + c
