@@ -5,29 +5,26 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Context, Decimal
+from decimal import Context, Decimal, getcontext
 from typing import Any
 
 import attrs
 
 from ._errors import InvalidTypeError, InvalidUsageError, MissingRateError
-from ._registry import ModelPrice, Registry
+from ._registry import _DEFAULTS, ModelPrice, Registry, _env_prices
 
 _ZERO = Decimal(0)
 # Exact arithmetic whatever the caller's decimal context: 60 digits hold any price times any
 # realistic token count without rounding.
 _CTX = Context(prec=60)
 _MIXED = "mixed"
-_ONE = Decimal(1)
-
-
-def _tidy(amount: Decimal) -> Decimal:
-    """The same exact amount without trailing zeros (``0.0060000`` -> ``0.006``), never ``5E+1``."""
-    n = amount.normalize(_CTX)
-    return n if n.as_tuple().exponent <= 0 else n.quantize(_ONE)  # type: ignore[operator]
+_NONE = 0  # the default of cost()'s token keywords; `is _NONE` tells "not given" at no cost
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _check_usage(u: Usage) -> None:
+    """Validate *u* field by field, with a message that says what is wrong (the slow path)."""
     for name in _USAGE_FIELDS:
         value = getattr(u, name)
         if type(value) is not int:
@@ -57,7 +54,8 @@ def _check_usage(u: Usage) -> None:
         raise InvalidUsageError(msg)
 
 
-@attrs.frozen(kw_only=True)
+# Dict classes (slots=False): attrs initialises them faster, and cost() is a hot path.
+@attrs.frozen(kw_only=True, slots=False)
 class Usage:
     """Token counts of one or more requests, in the OpenTelemetry GenAI convention.
 
@@ -81,7 +79,22 @@ class Usage:
     reasoning_tokens: int = 0
 
     def __attrs_post_init__(self) -> None:
-        _check_usage(self)
+        d = self.__dict__
+        i, o = d["input_tokens"], d["output_tokens"]
+        r, w, w1 = d["cache_read_tokens"], d["cache_write_tokens"], d["cache_write_1h_tokens"]
+        rs = d["reasoning_tokens"]
+        if not (
+            type(i) is int
+            and type(o) is int
+            and type(r) is int
+            and type(w) is int
+            and type(w1) is int
+            and type(rs) is int
+            and i >= r + w + w1
+            and o >= rs
+            and min(r, w, w1, rs) >= 0
+        ):
+            _check_usage(self)
 
     @property
     def uncached_input_tokens(self) -> int:
@@ -115,7 +128,7 @@ _USAGE_FIELDS = tuple(a.name for a in attrs.fields(Usage))
 _EMPTY_USAGE = Usage()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Cost:
     """What a request (or several) cost, in USD as exact `Decimal` (never rounded inside).
 
@@ -123,11 +136,12 @@ class Cost:
     cache writes, `output` the output (reasoning included). `total` is their exact sum.
     Costs add; a sum over different models has ``model == "mixed"`` and keeps the per-model
     costs in `by_model()`. `input_exact` is False when the input count was estimated.
-    `str()` rounds for people; the fields stay exact.
+    `str()` rounds for people; the fields stay exact (their trailing zeros mean nothing).
 
+    >>> from decimal import Decimal
     >>> c = cost("gpt-4o", input_tokens=1_200, output_tokens=300)
-    >>> c.input, c.output, c.total
-    (Decimal('0.003'), Decimal('0.003'), Decimal('0.006'))
+    >>> c.input == c.output == Decimal("0.003"), c.total == Decimal("0.006")
+    (True, True)
     >>> str(c)
     'gpt-4o: $0.006000 (input $0.003000, output $0.003000)'
     """
@@ -182,11 +196,11 @@ def _sum_fields(a: Cost, b: Cost, model: str, provider: str) -> Cost:
         model=model,
         provider=provider,
         usage=a.usage + b.usage,
-        input=_tidy(_CTX.add(a.input, b.input)),
-        output=_tidy(_CTX.add(a.output, b.output)),
-        cache_read=_tidy(_CTX.add(a.cache_read, b.cache_read)),
-        cache_write=_tidy(_CTX.add(a.cache_write, b.cache_write)),
-        total=_tidy(_CTX.add(a.total, b.total)),
+        input=_CTX.add(a.input, b.input),
+        output=_CTX.add(a.output, b.output),
+        cache_read=_CTX.add(a.cache_read, b.cache_read),
+        cache_write=_CTX.add(a.cache_write, b.cache_write),
+        total=_CTX.add(a.total, b.total),
         batch=a.batch and b.batch,
         input_exact=a.input_exact and b.input_exact,
     )
@@ -213,23 +227,40 @@ def _add(a: Cost, b: Cost) -> Cost:
 
 
 class _Rates:
-    """Per-token USD rates of one price level (a plain class: attrs would cost import time)."""
+    """Per-token USD rates of one price level (a plain class: attrs would cost import time).
 
-    __slots__ = ("cache_read", "cache_write", "cache_write_1h", "input", "output")
+    `fast` says the rates are small enough (each below $1 a token, at most 16 decimal places)
+    that, for fewer than 10**9 tokens, products and sums need at most 26 digits: exact under
+    any decimal context of 28 digits or more, so the hot path may use plain operators.
+    """
+
+    __slots__ = (
+        "above",
+        "cache_read",
+        "cache_write",
+        "cache_write_1h",
+        "fast",
+        "input",
+        "output",
+    )
 
     def __init__(
         self,
-        input: Decimal | None,
+        above: int,
+        input: Decimal,
         output: Decimal,
         cache_read: Decimal | None,
         cache_write: Decimal | None,
         cache_write_1h: Decimal | None,
     ) -> None:
+        self.above = above
         self.input = input
         self.output = output
         self.cache_read = cache_read
         self.cache_write = cache_write
         self.cache_write_1h = cache_write_1h
+        rates = [r for r in (input, output, cache_read, cache_write, cache_write_1h) if r]
+        self.fast = all(r < 1 and int(r.as_tuple().exponent) >= -16 for r in rates)
 
 
 def _per_token(rate: Decimal | None, factor: Decimal | None = None) -> Decimal | None:
@@ -240,20 +271,18 @@ def _per_token(rate: Decimal | None, factor: Decimal | None = None) -> Decimal |
     return rate.scaleb(-6, _CTX)
 
 
-def _batch_factor(batch: Decimal | None, full: Decimal) -> Decimal | None:
-    """How the batch rate relates to the full rate (applied to cache rates too)."""
-    if batch is None:
-        return None
+def _batch_factor(batch: Decimal, full: Decimal) -> Decimal:
+    """How the batch rate relates to the full rate (applied to cache and tier rates too)."""
     if full == 0:
         return Decimal(1)
     return _CTX.divide(batch, full)
 
 
-_RATES: dict[tuple[int, bool], tuple[ModelPrice, tuple[tuple[int, _Rates], ...]]] = {}
+_RATES: dict[tuple[int, bool], tuple[ModelPrice, tuple[_Rates, ...]]] = {}
 
 
-def _rates(price: ModelPrice, batch: bool) -> tuple[tuple[int, _Rates], ...]:
-    """(threshold, rates) pairs for *price*: threshold -1 for the base rates. Cached."""
+def _rates(price: ModelPrice, batch: bool) -> tuple[_Rates, ...]:
+    """The per-token rates of *price*: the base level first, then one per tier. Cached."""
     key = (id(price), batch)
     hit = _RATES.get(key)
     if hit is not None and hit[0] is price:
@@ -269,21 +298,17 @@ def _rates(price: ModelPrice, batch: bool) -> tuple[tuple[int, _Rates], ...]:
         fin = _batch_factor(price.batch_input_per_mtok, price.input_per_mtok)
         fout = _batch_factor(price.batch_output_per_mtok, price.output_per_mtok)
     levels: list[tuple[int, Any]] = [(-1, price), *((t.above_input_tokens, t) for t in price.tiers)]
-    out = []
-    for threshold, r in levels:
-        out.append(
-            (
-                threshold,
-                _Rates(
-                    input=_per_token(r.input_per_mtok, fin),
-                    output=_per_token(r.output_per_mtok, fout) or _ZERO,
-                    cache_read=_per_token(r.cache_read_per_mtok, fin),
-                    cache_write=_per_token(r.cache_write_per_mtok, fin),
-                    cache_write_1h=_per_token(r.cache_write_1h_per_mtok, fin),
-                ),
-            )
+    rates = tuple(
+        _Rates(
+            above,
+            input=_per_token(r.input_per_mtok, fin) or _ZERO,
+            output=_per_token(r.output_per_mtok, fout) or _ZERO,
+            cache_read=_per_token(r.cache_read_per_mtok, fin),
+            cache_write=_per_token(r.cache_write_per_mtok, fin),
+            cache_write_1h=_per_token(r.cache_write_1h_per_mtok, fin),
         )
-    rates = tuple(out)
+        for above, r in levels
+    )
     if len(_RATES) > 8192:
         _RATES.clear()
     _RATES[key] = (price, rates)
@@ -300,44 +325,88 @@ def _missing(price: ModelPrice, what: str, tokens: int, tier: int) -> MissingRat
 
 
 def _price_usage(
-    price: ModelPrice, u: Usage, *, batch: bool = False, input_exact: bool = True
+    price: ModelPrice,
+    u: Usage,
+    *,
+    batch: bool = False,
+    input_exact: bool = True,
+    levels: tuple[_Rates, ...] | None = None,
 ) -> Cost:
-    levels = _rates(price, batch)
-    threshold, r = levels[0]
-    for level in levels[1:]:
-        if u.input_tokens > level[0]:
-            threshold, r = level
-    mul = _CTX.multiply
-    uncached = u.uncached_input_tokens
-    assert r.input is not None
-    c_in = mul(r.input, uncached)
-    c_out = mul(r.output, u.output_tokens)
+    if levels is None or batch:
+        levels = _rates(price, batch)
+    d = u.__dict__
+    n_in = d["input_tokens"]
+    r = levels[0]
+    if len(levels) > 1:
+        for level in levels[1:]:
+            if n_in > level.above:
+                r = level
+    n_out = d["output_tokens"]
+    plain = not (d["cache_read_tokens"] or d["cache_write_tokens"] or d["cache_write_1h_tokens"])
+    if plain and r.fast and n_in < _FAST_TOKENS and n_out < _FAST_TOKENS and _fast_context():
+        # Exact with plain operators: see _Rates.fast.
+        c_in = r.input * n_in
+        c_out = r.output * n_out
+        return _make_cost(price, u, c_in, c_out, _ZERO, _ZERO, c_in + c_out, batch, input_exact)
+    mul, add = _CTX.multiply, _CTX.add
+    c_in = mul(r.input, u.uncached_input_tokens)
+    c_out = mul(r.output, n_out)
     c_read = c_write = _ZERO
     if u.cache_read_tokens:
         if r.cache_read is None:
-            raise _missing(price, "cache-read", u.cache_read_tokens, threshold)
+            raise _missing(price, "cache-read", u.cache_read_tokens, r.above)
         c_read = mul(r.cache_read, u.cache_read_tokens)
     if u.cache_write_tokens:
         if r.cache_write is None:
-            raise _missing(price, "cache-write", u.cache_write_tokens, threshold)
+            raise _missing(price, "cache-write", u.cache_write_tokens, r.above)
         c_write = mul(r.cache_write, u.cache_write_tokens)
     if u.cache_write_1h_tokens:
         if r.cache_write_1h is None:
-            raise _missing(price, "1-hour cache-write", u.cache_write_1h_tokens, threshold)
-        c_write = _CTX.add(c_write, mul(r.cache_write_1h, u.cache_write_1h_tokens))
-    add = _CTX.add
-    return Cost(
-        model=price.model,
-        provider=price.provider,
-        usage=u,
-        input=_tidy(c_in),
-        output=_tidy(c_out),
-        cache_read=_tidy(c_read),
-        cache_write=_tidy(c_write),
-        total=_tidy(add(add(add(c_in, c_out), c_read), c_write)),
-        batch=batch,
-        input_exact=input_exact,
+            raise _missing(price, "1-hour cache-write", u.cache_write_1h_tokens, r.above)
+        c_write = add(c_write, mul(r.cache_write_1h, u.cache_write_1h_tokens))
+    total = add(add(add(c_in, c_out), c_read), c_write)
+    return _make_cost(price, u, c_in, c_out, c_read, c_write, total, batch, input_exact)
+
+
+_FAST_TOKENS = 10**9
+
+
+def _fast_context() -> bool:
+    """The thread's decimal context keeps 28 digits or more (Python's default)."""
+    return getcontext().prec >= 28
+
+
+def _make_cost(
+    price: ModelPrice,
+    u: Usage,
+    c_in: Decimal,
+    c_out: Decimal,
+    c_read: Decimal,
+    c_write: Decimal,
+    total: Decimal,
+    batch: bool,
+    input_exact: bool,
+) -> Cost:
+    """A Cost from parts this module computed itself (skips re-validating them: hot path)."""
+    c = _new(Cost)
+    _set(
+        c,
+        "__dict__",
+        {
+            "model": price.model,
+            "provider": price.provider,
+            "usage": u,
+            "input": c_in,
+            "output": c_out,
+            "cache_read": c_read,
+            "cache_write": c_write,
+            "total": total,
+            "batch": batch,
+            "input_exact": input_exact,
+            "parts": (),
+        },
     )
+    return c
 
 
 # --- today, cheaply --------------------------------------------------------------------------
@@ -367,10 +436,10 @@ def cost(
     *,
     input_tokens: int = 0,
     output_tokens: int = 0,
-    cache_read_tokens: int = 0,
-    cache_write_tokens: int = 0,
-    cache_write_1h_tokens: int = 0,
-    reasoning_tokens: int = 0,
+    cache_read_tokens: int = _NONE,
+    cache_write_tokens: int = _NONE,
+    cache_write_1h_tokens: int = _NONE,
+    reasoning_tokens: int = _NONE,
     batch: bool = False,
     at: date | None = None,
     registry: Registry | None = None,
@@ -392,14 +461,38 @@ def cost(
     Decimal('1.25')
     """
     if usage is None:
-        usage = Usage(
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cache_read_tokens=cache_read_tokens,
-            cache_write_tokens=cache_write_tokens,
-            cache_write_1h_tokens=cache_write_1h_tokens,
-            reasoning_tokens=reasoning_tokens,
-        )
+        if (
+            cache_read_tokens is _NONE
+            and cache_write_tokens is _NONE
+            and cache_write_1h_tokens is _NONE
+            and reasoning_tokens is _NONE
+            and type(input_tokens) is int
+            and type(output_tokens) is int
+            and input_tokens >= 0
+            and output_tokens >= 0
+        ):
+            usage = _new(Usage)
+            _set(
+                usage,
+                "__dict__",
+                {
+                    "input_tokens": input_tokens,
+                    "output_tokens": output_tokens,
+                    "cache_read_tokens": 0,
+                    "cache_write_tokens": 0,
+                    "cache_write_1h_tokens": 0,
+                    "reasoning_tokens": 0,
+                },
+            )
+        else:
+            usage = Usage(
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                cache_read_tokens=cache_read_tokens,
+                cache_write_tokens=cache_write_tokens,
+                cache_write_1h_tokens=cache_write_1h_tokens,
+                reasoning_tokens=reasoning_tokens,
+            )
     elif not isinstance(usage, Usage):
         msg = f"usage must be a Usage, not {type(usage).__name__}"
         raise InvalidTypeError(msg)
@@ -413,9 +506,23 @@ def cost(
     ):
         msg = "pass either a Usage or token keywords to cost(), not both"
         raise InvalidTypeError(msg)
-    reg = Registry.default() if registry is None else registry
-    price = reg.get(model, at=_current_date() if at is None else at)
-    return _price_usage(price, usage, batch=batch)
+    reg = registry or _DEFAULTS.get(_env_prices()) or Registry.default()
+    if at is None:
+        day = _current_date()
+        hot = _HOT.get(model)
+        if hot is not None and hot[0] is reg and hot[1] == day:
+            return _price_usage(hot[2], usage, batch=batch, levels=hot[3])
+        price = reg.get(model, at=day)
+        levels = _rates(price, False)
+        if len(_HOT) > 4096:
+            _HOT.clear()
+        _HOT[model] = (reg, day, price, levels)
+        return _price_usage(price, usage, batch=batch, levels=levels)
+    return _price_usage(reg.get(model, at=at), usage, batch=batch)
+
+
+# The price in force today per model name as given, with its rates: cost()'s fast path.
+_HOT: dict[str, tuple[Registry, date, ModelPrice, tuple[_Rates, ...]]] = {}
 
 
 def compare(
