@@ -156,3 +156,15 @@ def test_tracker_asyncio_tasks() -> None:
                    for i in range(2_000))
     assert (t.count, t.total) == (2_000, expected)
     assert sum(c.total for c in t.by_tag("task").values()) == expected
+
+
+def test_max_records_bounds_memory_not_totals() -> None:
+    """With max_records, records() keeps the newest few while the totals cover every request."""
+    t = Tracker(max_records=3)
+    for i in range(10):
+        t.record("gpt-4o", Usage(input_tokens=1_000 + i))
+    assert [r.usage.input_tokens for r in t.records()] == [1_007, 1_008, 1_009]
+    assert t.count == 10
+    assert t.total == sum(llmcost.cost("gpt-4o", input_tokens=1_000 + i).total for i in range(10))
+    with pytest.raises(TypeError):
+        Tracker(max_records=-1)

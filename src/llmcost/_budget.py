@@ -138,7 +138,8 @@ def assert_within_budget(costs: Cost | Iterable[Cost], usd: Decimal | str | int)
     that fails says what got expensive.
 
     >>> from llmcost import cost
-    >>> assert_within_budget(cost("gpt-4o", input_tokens=1_000, output_tokens=100), usd="0.01")
+    >>> c = cost("gpt-4o", input_tokens=1_000, output_tokens=100)
+    >>> assert_within_budget(c, usd="0.01").normalize()
     Decimal('0.0035')
     """
     limit = _money(usd, "budget")

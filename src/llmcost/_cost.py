@@ -454,11 +454,15 @@ def cost(
     the non-batch price). A rate the model lacks raises `MissingRateError`, never a silent $0.
     *at* prices as of a date (default: today).
 
-    >>> cost("claude-sonnet-4-5", Usage(input_tokens=12_000, output_tokens=800,
-    ...                                 cache_read_tokens=10_000)).total
-    Decimal('0.021')
-    >>> cost("gpt-4o", input_tokens=1_000_000, output_tokens=0, batch=True).total
-    Decimal('1.25')
+    >>> c = cost("claude-sonnet-4-5", Usage(input_tokens=12_000, output_tokens=800,
+    ...                                     cache_read_tokens=10_000))
+    >>> print(c)
+    claude-sonnet-4-5: $0.021000 (input $0.006000, cache read $0.003000, output $0.012000)
+    >>> from decimal import Decimal
+    >>> cost("gpt-4o", input_tokens=1_000_000, batch=True).total == Decimal("1.25")
+    True
+
+    Amounts are exact Decimals; their trailing zeros carry no meaning (``0.0060000`` is 0.006).
     """
     if usage is None:
         if (

@@ -255,7 +255,7 @@ def cost_of_response(
 
     >>> cost_of_response({"model": "gpt-4o-2024-08-06", "usage": {
     ...     "prompt_tokens": 1200, "completion_tokens": 300,
-    ...     "prompt_tokens_details": {"cached_tokens": 1024}}}).total
+    ...     "prompt_tokens_details": {"cached_tokens": 1024}}}).total.normalize()
     Decimal('0.00472')
     """
     usage = usage_from_response(response)

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -33,6 +34,15 @@ class CostRecord:
     `request_model` is the name as asked or as the response reported it; `model` and
     `provider` are the registry's canonical id and provider (empty when unpriced); `cost` is
     None only for a request the tracker was told to record unpriced.
+
+    >>> from llmcost import Tracker, Usage
+    >>> t = Tracker()
+    >>> _ = t.record("gpt-4o", Usage(input_tokens=1_200, output_tokens=300), feature="search")
+    >>> rec = t.records()[0]
+    >>> rec.message()
+    'gpt-4o 1,200 in / 300 out $0.006000'
+    >>> CostRecord.from_json(rec.to_json()) == rec
+    True
     """
 
     time: datetime
@@ -237,13 +247,16 @@ class Tracker:
     unknown model raises `UnknownModelError` (never a silent $0) unless the tracker is made
     with ``unpriced="record"``: then the request is kept, counted in `unpriced` and left out
     of the totals. With a *logger*, each request logs one INFO record whose message is for
-    people and whose ``extra`` fields carry OpenTelemetry GenAI names.
+    people and whose ``extra`` fields carry OpenTelemetry GenAI names. `records()` keeps the
+    last *max_records* requests (None: all of them) so a long-running service does not grow
+    without bound; the totals always cover every request.
 
+    >>> from decimal import Decimal
     >>> from llmcost import Usage
     >>> t = Tracker()
     >>> _ = t.record("gpt-4o", Usage(input_tokens=1_200, output_tokens=300), feature="search")
-    >>> t.total, t.count, t.by_tag("feature")["search"].total
-    (Decimal('0.006'), 1, Decimal('0.006'))
+    >>> t.count, t.total == t.by_tag("feature")["search"].total == Decimal("0.006")
+    (1, True)
     """
 
     def __init__(
@@ -253,6 +266,7 @@ class Tracker:
         registry: Registry | None = None,
         unpriced: Literal["raise", "record"] = "raise",
         level: int = logging.INFO,
+        max_records: int | None = 100_000,
     ) -> None:
         if unpriced not in ("raise", "record"):
             msg = f"unpriced must be 'raise' or 'record', not {unpriced!r}"
@@ -261,13 +275,17 @@ class Tracker:
         self._registry = registry
         self._unpriced_policy = unpriced
         self._level = level
+        if max_records is not None and (isinstance(max_records, bool) or max_records < 0):
+            msg = f"max_records must be a non-negative int or None, not {max_records!r}"
+            raise InvalidTypeError(msg)
+        self._max_records = max_records
         self._lock = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
         """Forget every record and total."""
         with self._lock:
-            self._records: list[CostRecord] = []
+            self._records: deque[CostRecord] = deque(maxlen=self._max_records)
             self._total = _ZERO
             self._count = 0
             self._unpriced = 0
@@ -376,7 +394,7 @@ class Tracker:
             return {v: t.cost for v, t in values.items() if t.cost is not None}
 
     def records(self) -> tuple[CostRecord, ...]:
-        """Every record so far, oldest first (immutable snapshots)."""
+        """The records kept (the last *max_records*), oldest first, as immutable snapshots."""
         with self._lock:
             return tuple(self._records)
 
