@@ -51,8 +51,9 @@ def main() -> None:
     records = threads * per_thread
     print(f"{threads} threads x {per_thread:,} records = {records:,} in {elapsed:.2f} s")
     print(f"records per second: {records / elapsed:,.0f}")
-    print(f"count {tracker.count:,} (expected {records:,}); total {tracker.total} "
-          f"(exact sum {exact}): {'OK' if tracker.total == exact and tracker.count == records else 'LOST'}")
+    ok = tracker.total == exact and tracker.count == records
+    print(f"count {tracker.count:,} (expected {records:,}); total {tracker.total}")
+    print(f"exact sum {exact}: {'OK, nothing lost' if ok else 'LOST RECORDS'}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,10 +27,9 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(autouse=True)
-def _no_price_override(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _no_price_override(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see the shipped prices unless they set LLMCOST_PRICES themselves."""
     monkeypatch.delenv("LLMCOST_PRICES", raising=False)
-    yield
 
 
 @pytest.fixture

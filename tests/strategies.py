@@ -39,7 +39,9 @@ def model_names() -> st.SearchStrategy[str]:
     """Strings a user might pass as a model name: real names, mangled names, junk."""
     real = default_models()
     mangled = st.builds(
-        lambda m, prefix, suffix, upper: (prefix + m + suffix).upper() if upper else prefix + m + suffix,
+        lambda m, prefix, suffix, upper: (
+            (prefix + m + suffix).upper() if upper else prefix + m + suffix
+        ),
         real,
         st.sampled_from(["", "openai/", "anthropic/", "groq/", "together/", "bedrock/", "x/"]),
         st.sampled_from(["", "-latest", "-2024-08-06", "-20250929", "-mini", "-foo", "/"]),

@@ -13,12 +13,35 @@ import pytest
 import llmcost
 
 PUBLIC = sorted(
-    """
-    Budget BudgetExceeded Cost CostLogHandler CostRecord InvalidInputError InvalidTypeError
-    InvalidUsageError LLMCostError MissingRateError ModelPrice PriceDataError PriceTier Registry
-    Tracker UnknownModelError Usage assert_within_budget compare cost cost_of_response estimate
-    get_price list_models read_cost_log usage_from_response write_cost_log
-    """.split()
+    [
+        "Budget",
+        "BudgetExceeded",
+        "Cost",
+        "CostLogHandler",
+        "CostRecord",
+        "InvalidInputError",
+        "InvalidTypeError",
+        "InvalidUsageError",
+        "LLMCostError",
+        "MissingRateError",
+        "ModelPrice",
+        "PriceDataError",
+        "PriceTier",
+        "Registry",
+        "Tracker",
+        "UnknownModelError",
+        "Usage",
+        "assert_within_budget",
+        "compare",
+        "cost",
+        "cost_of_response",
+        "estimate",
+        "get_price",
+        "list_models",
+        "read_cost_log",
+        "usage_from_response",
+        "write_cost_log",
+    ]
 )
 
 

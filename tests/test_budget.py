@@ -50,8 +50,10 @@ def test_budget_context_manager() -> None:
     assert budget.spent == D("0.9")
 
 
-@given(st.decimals(min_value=0, max_value=100, places=4),
-       st.lists(st.decimals(min_value=0, max_value=10, places=6), max_size=50))
+@given(
+    st.decimals(min_value=0, max_value=100, places=4),
+    st.lists(st.decimals(min_value=0, max_value=10, places=6), max_size=50),
+)
 def test_budget_never_ends_above_limit(limit: Decimal, charges: list[Decimal]) -> None:
     """For any charges, spent never passes the limit and spent + remaining == limit."""
     budget = Budget(usd=limit)
@@ -93,7 +95,9 @@ def test_assert_within_budget_message() -> None:
     """Over budget: an AssertionError with the limit, the total and a breakdown by model."""
     costs = [
         cost("gpt-4o", input_tokens=10_000, output_tokens=1_000),
-        cost("claude-sonnet-4-5", input_tokens=10_000, output_tokens=1_000, cache_read_tokens=5_000),
+        cost(
+            "claude-sonnet-4-5", input_tokens=10_000, output_tokens=1_000, cache_read_tokens=5_000
+        ),
     ]
     total = sum(c.total for c in costs)
     assert assert_within_budget(costs, usd=total) == total

@@ -6,7 +6,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-TESTS = '''
+TESTS = """
 import pytest
 from llmcost import Usage
 
@@ -25,7 +25,7 @@ def test_marker_without_fixture(request):
 
 def test_plain():
     assert True
-'''
+"""
 
 
 def test_marker_fails_expensive_tests(pytester: pytest.Pytester) -> None:

@@ -63,7 +63,10 @@ ANTHROPIC = {
         "input_tokens": 1_000,
         "cache_read_input_tokens": 50_000,
         "cache_creation_input_tokens": 30_000,
-        "cache_creation": {"ephemeral_5m_input_tokens": 20_000, "ephemeral_1h_input_tokens": 10_000},
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": 20_000,
+            "ephemeral_1h_input_tokens": 10_000,
+        },
         "output_tokens": 2_000,
     },
 }

@@ -85,8 +85,10 @@ def test_jsonl_handler_round_trip(tmp_path: Path) -> None:
     try:
         t = Tracker(logger=log)
         t.record(RESPONSE, feature="search", user=7)
-        t.record("claude-sonnet-4-5", Usage(input_tokens=300_000, output_tokens=10,
-                                            cache_write_1h_tokens=1_000))
+        t.record(
+            "claude-sonnet-4-5",
+            Usage(input_tokens=300_000, output_tokens=10, cache_write_1h_tokens=1_000),
+        )
     finally:
         log.removeHandler(handler)
     back = list(llmcost.read_cost_log(path))
@@ -94,10 +96,18 @@ def test_jsonl_handler_round_trip(tmp_path: Path) -> None:
     assert sum(r.cost.total for r in back if r.cost) == t.total
 
 
-@given(st.lists(st.tuples(st.sampled_from(["claude-sonnet-4-5", "claude-haiku-4-5"]),
-                          usages(max_input=500_000)), max_size=10),
-       st.dictionaries(st.text(max_size=5), st.one_of(st.text(), st.integers()), max_size=3))
-def test_records_round_trip_exactly(items: list[tuple[str, Usage]], tags: dict[str, object]) -> None:
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["claude-sonnet-4-5", "claude-haiku-4-5"]), usages(max_input=500_000)
+        ),
+        max_size=10,
+    ),
+    st.dictionaries(st.text(max_size=5), st.one_of(st.text(), st.integers()), max_size=3),
+)
+def test_records_round_trip_exactly(
+    items: list[tuple[str, Usage]], tags: dict[str, object]
+) -> None:
     """Any records survive JSON lines exactly (Decimal included)."""
     t = Tracker()
     for model, u in items:
@@ -152,8 +162,9 @@ def test_tracker_asyncio_tasks() -> None:
         await asyncio.gather(*(call(i) for i in range(2_000)))
 
     asyncio.run(main())
-    expected = sum(llmcost.cost("gpt-4o-mini", input_tokens=i, output_tokens=1).total
-                   for i in range(2_000))
+    expected = sum(
+        llmcost.cost("gpt-4o-mini", input_tokens=i, output_tokens=1).total for i in range(2_000)
+    )
     assert (t.count, t.total) == (2_000, expected)
     assert sum(c.total for c in t.by_tag("task").values()) == expected
 
