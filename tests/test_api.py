@@ -91,6 +91,10 @@ MODULES = [
     "llmcost._budget",
     "llmcost._tracker",
     "llmcost._errors",
+    "llmcost._images",
+    "llmcost._litellm",
+    "llmcost._rows",
+    "llmcost.sql",
 ]
 
 

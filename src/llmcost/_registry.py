@@ -292,6 +292,21 @@ class Registry:
             msg = f"{name}: {e}"
             raise PriceDataError(msg) from None
 
+    @classmethod
+    def from_litellm(
+        cls, path: str | os.PathLike[str], *, skipped: list[str] | None = None
+    ) -> Registry:
+        """The chat models of a litellm ``model_prices_and_context_window.json`` file.
+
+        Per-token prices become exact Decimals per million through their decimal text. Each
+        entry that cannot be mapped faithfully is left out and, when *skipped* is a list,
+        reported there as ``"name: reason"``. Combine with the curated prices with
+        ``Registry.default().merged(Registry.from_litellm(path))``.
+        """
+        from ._litellm import from_litellm
+
+        return from_litellm(path, skipped=skipped)
+
     def with_prices(self, *prices: ModelPrice) -> Registry:
         """A new registry where these prices win: each model given replaces its whole history.
 
@@ -308,13 +323,14 @@ class Registry:
     def merged(self, other: Registry) -> Registry:
         """A new registry with this registry's models first and *other*'s models added after.
 
-        Models (and names) this registry already has are kept; *other* only fills the gaps.
+        Models this registry already has are kept: a model of *other* is added only when none
+        of its names already resolves here (``gemini/gemini-2.5-pro`` resolves to the curated
+        ``gemini-2.5-pro``, so litellm's entry of that name is left out).
         """
-        taken = set(self._index)
         extra: list[ModelPrice] = []
         for model, history in other._by_model.items():
-            names = {_key(model)} | {_key(a) for p in history for a in p.aliases}
-            if names & taken:
+            names = {model, *(a for p in history for a in p.aliases)}
+            if any(name in self for name in names):
                 continue
             extra.extend(history)
         return Registry([*self._all_periods(), *extra])

@@ -170,6 +170,17 @@ def read_cost_log(source: str | os.PathLike[str] | IO[str]) -> Iterator[CostReco
     """The records of a JSON-lines cost log (as `CostLogHandler` writes it), streamed.
 
     A malformed line raises `InvalidUsageError` naming its line number.
+
+    >>> import io
+    >>> from llmcost import Tracker, Usage
+    >>> t = Tracker()
+    >>> _ = t.record("gpt-4o-mini", Usage(input_tokens=10_000, output_tokens=500))
+    >>> log = io.StringIO()
+    >>> write_cost_log(t.records(), log)
+    1
+    >>> _ = log.seek(0)
+    >>> [r.cost.total == t.total for r in read_cost_log(log)]
+    [True]
     """
     if isinstance(source, (str, os.PathLike)):
         with open(source, encoding="utf-8") as f:

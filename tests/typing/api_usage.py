@@ -29,6 +29,13 @@ def costs() -> Decimal:
     return total
 
 
+def warehouse() -> str:
+    import llmcost.sql
+
+    rows = llmcost.sql.price_rows(llmcost.Registry.default())
+    return llmcost.sql.cost_expression("spark") + str(len(rows))
+
+
 def budgets() -> None:
     tracker = llmcost.Tracker(logger=logging.getLogger("llm.cost"), unpriced="record")
     maybe: llmcost.Cost | None = tracker.record("gpt-4o", llmcost.Usage(input_tokens=1))
