@@ -536,7 +536,7 @@ def list_models(provider: str | None = None, *, registry: Registry | None = None
 
 # --- the price file --------------------------------------------------------------------------
 
-_RATE_FIELDS = (
+RATE_FIELDS = (
     "input_per_mtok",
     "output_per_mtok",
     "cache_read_per_mtok",
@@ -545,15 +545,15 @@ _RATE_FIELDS = (
     "batch_input_per_mtok",
     "batch_output_per_mtok",
 )
-_TIER_FIELDS = _RATE_FIELDS[:5]
+TIER_FIELDS = RATE_FIELDS[:5]
 _ENTRY_KEYS = frozenset(
     {
         "model", "provider", "aliases", "tokenizer", "context_window", "max_output_tokens",
         "source_url", "checked", "note", "prices",
     }
 )  # fmt: skip
-_PERIOD_KEYS = frozenset({"from", "tiers", *_RATE_FIELDS})
-_TIER_KEYS = frozenset({"above_input_tokens", *_TIER_FIELDS})
+_PERIOD_KEYS = frozenset({"from", "tiers", *RATE_FIELDS})
+_TIER_KEYS = frozenset({"above_input_tokens", *TIER_FIELDS})
 
 
 class _Where:
@@ -680,7 +680,7 @@ def _parse_entry(where: _Where, entry: dict[str, Any], model: str) -> list[Model
             raise where.error(f"prices[{j}]", "each price period must be an object")
         _unknown_keys(where, period, _PERIOD_KEYS)
         rates: dict[str, Any] = {}
-        for field in _RATE_FIELDS:
+        for field in RATE_FIELDS:
             raw = period.get(field)
             if raw is None:
                 if field in ("input_per_mtok", "output_per_mtok"):
@@ -704,7 +704,7 @@ def _parse_entry(where: _Where, entry: dict[str, Any], model: str) -> list[Model
             if above is None:
                 raise where.error(f"{field}.above_input_tokens", "missing")
             tier_rates = {}
-            for name in _TIER_FIELDS:
+            for name in TIER_FIELDS:
                 if tier.get(name) is not None:
                     tier_rates[name] = _rate(where, f"{field}.{name}", tier[name])
             for name in ("input_per_mtok", "output_per_mtok"):
@@ -756,10 +756,10 @@ def price_file_entry(history: Iterable[ModelPrice]) -> dict[str, Any]:
     entry["prices"] = []
     for p in periods:
         period: dict[str, Any] = {"from": p.valid_from.isoformat() if p.valid_from else None}
-        period.update(_rates_of(p, _RATE_FIELDS))
+        period.update(_rates_of(p, RATE_FIELDS))
         if p.tiers:
             period["tiers"] = [
-                {"above_input_tokens": t.above_input_tokens} | _rates_of(t, _TIER_FIELDS)
+                {"above_input_tokens": t.above_input_tokens} | _rates_of(t, TIER_FIELDS)
                 for t in p.tiers
             ]
         entry["prices"].append(period)

@@ -12,7 +12,15 @@ from decimal import Context, Decimal, Inexact
 from typing import Any
 
 from ._errors import PriceDataError, UnknownModelError
-from ._registry import ModelPrice, PriceTier, Registry, _decimal_str, to_decimal
+from ._registry import (
+    RATE_FIELDS,
+    TIER_FIELDS,
+    ModelPrice,
+    PriceTier,
+    Registry,
+    _decimal_str,
+    to_decimal,
+)
 
 #: Column order of `price_rows` (a stable contract: CSV headers and SQL tables use it).
 PRICE_COLUMNS = (
@@ -47,16 +55,8 @@ PRICE_COLUMNS = (
 ALIAS_COLUMNS = ("alias", "model", "kind")
 
 #: The per-million rates of a period and of its tier, as row columns.
-RATE_COLUMNS = (
-    "input_per_mtok",
-    "output_per_mtok",
-    "cache_read_per_mtok",
-    "cache_write_per_mtok",
-    "cache_write_1h_per_mtok",
-    "batch_input_per_mtok",
-    "batch_output_per_mtok",
-)
-TIER_RATE_COLUMNS = tuple(f"tier_{c}" for c in RATE_COLUMNS[:5])
+RATE_COLUMNS = RATE_FIELDS
+TIER_RATE_COLUMNS = tuple(f"tier_{c}" for c in TIER_FIELDS)
 FACTOR_COLUMNS = ("batch_input_factor", "batch_output_factor")
 INT_COLUMNS = ("tier_above_input_tokens", "context_window", "max_output_tokens")
 DATE_COLUMNS = ("valid_from", "valid_to", "checked")
