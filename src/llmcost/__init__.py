@@ -24,8 +24,20 @@ from ._errors import (
     PriceDataError,
     UnknownModelError,
 )
+from ._images import ImageError, image_size, image_tokens
 from ._registry import ModelPrice, PriceTier, Registry, get_price, list_models
 from ._responses import cost_of_response, usage_from_response
+from ._tokens import (
+    Tokenizer,
+    count_file_tokens,
+    count_message_tokens,
+    count_stream_tokens,
+    count_tokens,
+    estimate_tokens,
+    register_tokenizer,
+    tokenizer_for,
+    unregister_tokenizer,
+)
 
 if TYPE_CHECKING:
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
@@ -46,6 +58,7 @@ __all__ = [
     "Cost",
     "CostLogHandler",
     "CostRecord",
+    "ImageError",
     "InvalidInputError",
     "InvalidTypeError",
     "InvalidUsageError",
@@ -55,6 +68,7 @@ __all__ = [
     "PriceDataError",
     "PriceTier",
     "Registry",
+    "Tokenizer",
     "Tracker",
     "UnknownModelError",
     "Usage",
@@ -62,10 +76,20 @@ __all__ = [
     "compare",
     "cost",
     "cost_of_response",
+    "count_file_tokens",
+    "count_message_tokens",
+    "count_stream_tokens",
+    "count_tokens",
     "estimate",
+    "estimate_tokens",
     "get_price",
+    "image_size",
+    "image_tokens",
     "list_models",
     "read_cost_log",
+    "register_tokenizer",
+    "tokenizer_for",
+    "unregister_tokenizer",
     "usage_from_response",
     "write_cost_log",
 ]

@@ -590,25 +590,27 @@ def estimate(
     """An upper bound on the cost of sending *prompt* to *model*, before the call.
 
     A string is counted as plain text (no message overhead); a list of chat messages with the
-    chat-message formula (see `count_message_tokens`). The output is assumed to reach
-    *max_output_tokens*. `Cost.input_exact` says whether the input count was exact (an OpenAI
-    encoding) or estimated.
+    chat-message formula, images included (see `count_message_tokens`). The output is assumed
+    to reach *max_output_tokens*. `Cost.input_exact` says whether the input count was exact (an
+    OpenAI encoding, every image's size known) or estimated. Images are priced at the model's
+    input rate.
 
     >>> c = estimate("gpt-4o", "Summarise this.", max_output_tokens=100)
     >>> c.usage.input_tokens, c.usage.output_tokens, c.input_exact
-    (4, 100, True)
+    (5, 100, True)
     """
-    from ._tokens import count_message_tokens, count_tokens, tokenizer_for
+    from ._tokens import _count_messages, count_tokens, tokenizer_for
 
     reg = _registry(registry)
     price = reg.get(model, at=_current_date() if at is None else at)
+    images_exact = True
     if isinstance(prompt, str):
         if tools:
             msg = "tools are counted with chat messages; pass the prompt as a list of messages"
             raise InvalidTypeError(msg)
         n = count_tokens(prompt, model, registry=reg)
     else:
-        n = count_message_tokens(prompt, model, tools=tools, registry=reg)
-    exact = tokenizer_for(model, registry=reg).exact
+        n, images_exact = _count_messages(prompt, model, tools=tools, registry=reg)
+    exact = images_exact and tokenizer_for(model, registry=reg).exact
     usage = Usage(input_tokens=n, output_tokens=max_output_tokens)
     return _price_usage(price, usage, batch=batch, input_exact=exact)

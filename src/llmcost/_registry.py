@@ -271,7 +271,7 @@ class Registry:
                 if reg is None:
                     reg = _shipped()
                     if extra:
-                        reg = reg.with_prices(*cls.from_file(extra)._all_periods())
+                        reg = reg.with_prices(*cls.from_file(extra).prices())
                     _DEFAULTS[extra] = reg
         return reg
 
@@ -317,7 +317,7 @@ class Registry:
         Decimal('2')
         """
         replaced = {p.model for p in prices}
-        kept = [p for p in self._all_periods() if p.model not in replaced]
+        kept = [p for p in self.prices() if p.model not in replaced]
         return Registry([*kept, *(attrs.evolve(p, valid_to=None) for p in prices)])
 
     def merged(self, other: Registry) -> Registry:
@@ -333,9 +333,16 @@ class Registry:
             if any(name in self for name in names):
                 continue
             extra.extend(history)
-        return Registry([*self._all_periods(), *extra])
+        return Registry([*self.prices(), *extra])
 
-    def _all_periods(self) -> list[ModelPrice]:
+    def prices(self) -> list[ModelPrice]:
+        """Every price period of every model, model by model, oldest period first.
+
+        Layer one registry's prices over another with ``a.with_prices(*b.prices())``.
+
+        >>> len(Registry.default().prices()) >= len(Registry.default())
+        True
+        """
         return [p for history in self._by_model.values() for p in history]
 
     # --- lookup ---

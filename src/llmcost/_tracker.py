@@ -197,7 +197,16 @@ def read_cost_log(source: str | os.PathLike[str] | IO[str]) -> Iterator[CostReco
 
 
 def write_cost_log(records: Iterable[CostRecord], target: str | os.PathLike[str] | IO[str]) -> int:
-    """Append *records* as JSON lines to a path or an open text file; return how many."""
+    """Append *records* as JSON lines to a path or an open text file; return how many.
+
+    >>> import io
+    >>> from llmcost import Tracker, Usage
+    >>> t = Tracker()
+    >>> _ = t.record("gpt-4o", Usage(input_tokens=100, output_tokens=10))
+    >>> out = io.StringIO()
+    >>> write_cost_log(t.records(), out), len(out.getvalue().splitlines())
+    (1, 1)
+    """
     if isinstance(target, (str, os.PathLike)):
         with open(target, "a", encoding="utf-8") as f:
             return write_cost_log(records, f)

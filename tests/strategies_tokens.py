@@ -1,0 +1,41 @@
+"""Hypothesis strategies for the token-counting tests: text that trips BPE, and ways to chunk it."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from hypothesis import strategies as st
+
+# Pieces chosen around the pre-tokenizers' edges: contractions, whitespace runs before words
+# and digits, newlines next to "/", marks, scripts without spaces, special-token strings.
+TRAPS = [
+    "'s", "'LL", "n't", " ", "  ", "\t", "\n", "\r\n", "\n\n", " \n", "/", "\n/", "//",
+    "123", "4567", "3.14", "a1b2", "ABC", "camelCase", "é", "e\u0301", "ß", "İ",
+    "中文", "。", "、", "ひらがな", "カタカナ", "한국어", "Привет", "Ελλάδα", "مرحبا", "नमस्ते",
+    "😀", "👩\u200d💻", "\u200b", "\ufeff", "<|endoftext|>", "<|im_start|>", "<|fim_prefix|>",
+    "http://example.com/a?b=c", "{\"k\": [1, 2]}", "    def f(x):", "!!!", "...", "--",
+]  # fmt: skip
+
+#: Text in many scripts, with the trap pieces mixed in (no surrogates: they are not text).
+texts = st.lists(
+    st.one_of(st.sampled_from(TRAPS), st.text(max_size=12)),
+    max_size=24,
+).map("".join)
+
+#: Any str, surrogate code points (lone or paired) included.
+any_str = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(["\ud800", "\udfff", "\ud83d", "\ude00", "\udc80"]),
+        st.characters(categories=["Cs"]),
+    ),
+    max_size=200,
+)
+
+
+@st.composite
+def chunkings(draw: st.DrawFn, text: str) -> list[str]:
+    """*text* cut at arbitrary places (empty chunks included)."""
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b] for a, b in pairwise(bounds)]
