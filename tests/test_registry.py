@@ -405,3 +405,14 @@ def test_round_trip_through_price_file(tmp_path: Path) -> None:
     assert list(again) == list(reg)
     for m in reg:
         assert again.history(m) == reg.history(m)
+
+
+def test_explicit_empty_registry_is_not_the_default() -> None:
+    """An empty registry passed explicitly knows no model: it is never swapped for the default."""
+    empty = Registry()
+    assert len(empty) == 0
+    with pytest.raises(UnknownModelError):
+        llmcost.get_price("gpt-4o", registry=empty)
+    with pytest.raises(UnknownModelError):
+        llmcost.cost("gpt-4o", input_tokens=1, registry=empty)
+    assert llmcost.list_models(registry=empty) == []

@@ -24,31 +24,43 @@ from ._errors import (
     PriceDataError,
     UnknownModelError,
 )
-from ._images import ImageError, image_size, image_tokens
 from ._registry import ModelPrice, PriceTier, Registry, get_price, list_models
 from ._responses import cost_of_response, usage_from_response
-from ._tokens import (
-    Tokenizer,
-    count_file_tokens,
-    count_message_tokens,
-    count_stream_tokens,
-    count_tokens,
-    estimate_tokens,
-    register_tokenizer,
-    tokenizer_for,
-    unregister_tokenizer,
-)
 
 if TYPE_CHECKING:
+    from ._images import ImageError, image_size, image_tokens
+    from ._tokens import (
+        Tokenizer,
+        count_file_tokens,
+        count_message_tokens,
+        count_stream_tokens,
+        count_tokens,
+        estimate_tokens,
+        register_tokenizer,
+        tokenizer_for,
+        unregister_tokenizer,
+    )
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
 
-# Imported on first use: they bring `logging` and more attrs classes, which `import llmcost`
-# should not pay for.
+# Imported on first use: token counting, images and logging bring regular expressions,
+# `logging` and more attrs classes, which `import llmcost` should not pay for.
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
+    "ImageError": "._images",
+    "Tokenizer": "._tokens",
     "Tracker": "._tracker",
+    "count_file_tokens": "._tokens",
+    "count_message_tokens": "._tokens",
+    "count_stream_tokens": "._tokens",
+    "count_tokens": "._tokens",
+    "estimate_tokens": "._tokens",
+    "image_size": "._images",
+    "image_tokens": "._images",
     "read_cost_log": "._tracker",
+    "register_tokenizer": "._tokens",
+    "tokenizer_for": "._tokens",
+    "unregister_tokenizer": "._tokens",
     "write_cost_log": "._tracker",
 }
 

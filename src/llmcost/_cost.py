@@ -327,7 +327,6 @@ def _missing(price: ModelPrice, what: str, tokens: int, tier: int) -> MissingRat
 def _price_usage(
     price: ModelPrice,
     u: Usage,
-    *,
     batch: bool = False,
     input_exact: bool = True,
     levels: tuple[_Rates, ...] | None = None,
@@ -342,8 +341,13 @@ def _price_usage(
             if n_in > level.above:
                 r = level
     n_out = d["output_tokens"]
-    plain = not (d["cache_read_tokens"] or d["cache_write_tokens"] or d["cache_write_1h_tokens"])
-    if plain and r.fast and n_in < _FAST_TOKENS and n_out < _FAST_TOKENS and _fast_context():
+    if (
+        not (d["cache_read_tokens"] or d["cache_write_tokens"] or d["cache_write_1h_tokens"])
+        and r.fast
+        and n_in < _FAST_TOKENS
+        and n_out < _FAST_TOKENS
+        and getcontext().prec >= _FAST_PREC
+    ):
         # Exact with plain operators: see _Rates.fast.
         c_in = r.input * n_in
         c_out = r.output * n_out
@@ -369,11 +373,7 @@ def _price_usage(
 
 
 _FAST_TOKENS = 10**9
-
-
-def _fast_context() -> bool:
-    """The thread's decimal context keeps 28 digits or more (Python's default)."""
-    return getcontext().prec >= 28
+_FAST_PREC = 28  # Python's default decimal precision
 
 
 def _make_cost(
@@ -510,19 +510,21 @@ def cost(
     ):
         msg = "pass either a Usage or token keywords to cost(), not both"
         raise InvalidTypeError(msg)
-    reg = registry or _DEFAULTS.get(_env_prices()) or Registry.default()
-    if at is None:
-        day = _current_date()
-        hot = _HOT.get(model)
-        if hot is not None and hot[0] is reg and hot[1] == day:
-            return _price_usage(hot[2], usage, batch=batch, levels=hot[3])
+    if registry is None:
+        reg = _DEFAULTS.get(_env_prices()) or Registry.default()
+    else:
+        reg = registry
+    if at is not None or batch:
+        return _price_usage(reg.get(model, at=at), usage, batch=batch)
+    day = _current_date()
+    hot = _HOT.get(model)
+    if hot is None or hot[0] is not reg or hot[1] != day:
         price = reg.get(model, at=day)
-        levels = _rates(price, False)
+        hot = (reg, day, price, _rates(price, False))
         if len(_HOT) > 4096:
             _HOT.clear()
-        _HOT[model] = (reg, day, price, levels)
-        return _price_usage(price, usage, batch=batch, levels=levels)
-    return _price_usage(reg.get(model, at=at), usage, batch=batch)
+        _HOT[model] = hot
+    return _price_usage(hot[2], usage, False, True, hot[3])
 
 
 # The price in force today per model name as given, with its rates: cost()'s fast path.

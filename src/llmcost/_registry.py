@@ -529,7 +529,7 @@ def get_price(
     >>> p.model, p.input_per_mtok, p.output_per_mtok
     ('gpt-4o', Decimal('2.5'), Decimal('10'))
     """
-    return (registry or Registry.default()).get(model, at=at)
+    return (Registry.default() if registry is None else registry).get(model, at=at)
 
 
 def list_models(provider: str | None = None, *, registry: Registry | None = None) -> list[str]:
@@ -538,7 +538,7 @@ def list_models(provider: str | None = None, *, registry: Registry | None = None
     >>> "claude-sonnet-4-5" in list_models(provider="anthropic")
     True
     """
-    return (registry or Registry.default()).models(provider)
+    return (Registry.default() if registry is None else registry).models(provider)
 
 
 # --- the price file --------------------------------------------------------------------------
