@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
@@ -273,6 +274,9 @@ class Registry:
                     if extra:
                         reg = reg.with_prices(*cls.from_file(extra).prices())
                     _DEFAULTS[extra] = reg
+                    tokens = sys.modules.get("llmcost._tokens")
+                    if tokens is not None:  # its cache of model -> tokenizer may be stale
+                        tokens._clear_caches()
         return reg
 
     @classmethod

@@ -50,30 +50,25 @@ def _make(shape: str, **counts: int) -> Usage:
         raise InvalidUsageError(msg) from None
 
 
-def _openai_chat(u: object) -> Usage:
-    shape = "OpenAI Chat Completions"
-    details = _sub(u, "prompt_tokens_details")
-    out_details = _sub(u, "completion_tokens_details")
+def _openai(u: object, shape: str, inp: str, out: str) -> Usage:
+    """OpenAI's usage: ``{inp}_tokens`` include the cached ones, ``{out}_tokens`` the reasoning."""
+    details = _sub(u, f"{inp}_tokens_details")
+    out_details = _sub(u, f"{out}_tokens_details")
     return _make(
         shape,
-        input_tokens=_count(u, "prompt_tokens", required=True, shape=shape),
-        output_tokens=_count(u, "completion_tokens", required=True, shape=shape),
+        input_tokens=_count(u, f"{inp}_tokens", required=True, shape=shape),
+        output_tokens=_count(u, f"{out}_tokens", required=True, shape=shape),
         cache_read_tokens=_count(details, "cached_tokens", shape=shape) if details else 0,
         reasoning_tokens=_count(out_details, "reasoning_tokens", shape=shape) if out_details else 0,
     )
+
+
+def _openai_chat(u: object) -> Usage:
+    return _openai(u, "OpenAI Chat Completions", "prompt", "completion")
 
 
 def _openai_responses(u: object) -> Usage:
-    shape = "OpenAI Responses"
-    details = _sub(u, "input_tokens_details")
-    out_details = _sub(u, "output_tokens_details")
-    return _make(
-        shape,
-        input_tokens=_count(u, "input_tokens", required=True, shape=shape),
-        output_tokens=_count(u, "output_tokens", required=True, shape=shape),
-        cache_read_tokens=_count(details, "cached_tokens", shape=shape) if details else 0,
-        reasoning_tokens=_count(out_details, "reasoning_tokens", shape=shape) if out_details else 0,
-    )
+    return _openai(u, "OpenAI Responses", "input", "output")
 
 
 def _anthropic(u: object) -> Usage:
