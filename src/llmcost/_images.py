@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final, NoReturn, Protocol, TypeAlias
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import attrs
 
@@ -68,6 +68,17 @@ _FILE_HEAD = 64 * 1024
 ImageInput: TypeAlias = bytes | bytearray | memoryview | str | os.PathLike[str]
 
 
+def _file_url_path(url: str) -> str:
+    """The local path of a ``file://`` URL (what urllib.request.url2pathname does, without
+    importing urllib.request and the HTTP client it brings)."""
+    path = urlsplit(url).path
+    if os.name == "nt":  # pragma: no cover - Windows drive letters and separators
+        import nturl2path
+
+        return nturl2path.url2pathname(path)
+    return unquote(path)
+
+
 def image_size(image: ImageInput) -> tuple[int, int]:
     """The ``(width, height)`` in pixels of a PNG, JPEG, GIF or WebP image, read from its header.
 
@@ -87,9 +98,7 @@ def image_size(image: ImageInput) -> tuple[int, int]:
         if text[:5].lower() == "data:":
             return _parse(_data_url_bytes(text), "data: URL")
         if text[:7].lower() == "file://":
-            from urllib.request import url2pathname
-
-            return _file_size(url2pathname(urlsplit(text).path))
+            return _file_size(_file_url_path(text))
         if _is_remote(text):
             msg = (
                 f"{_short(text)} is a remote URL and llmcost never downloads images: "
