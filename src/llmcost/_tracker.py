@@ -15,12 +15,10 @@ from typing import IO, Any, Literal
 
 import attrs
 
-from ._cost import _CTX, Cost, Usage, _current_date, _price_usage, _usd
+from ._cost import _CTX, _ZERO, Cost, Usage, _current_date, _price_usage, _usd
 from ._errors import InvalidTypeError, InvalidUsageError, UnknownModelError
 from ._registry import Registry, _decimal_str
 from ._responses import model_from_response, usage_from_response
-
-_ZERO = Decimal(0)
 
 
 def _freeze_tags(tags: Mapping[str, object]) -> Mapping[str, object]:
@@ -247,17 +245,63 @@ class CostLogHandler(logging.Handler):
 
 
 class _Totals:
-    """A running sum of costs (a plain class: attrs would cost import time)."""
+    """Running sums of one model's costs: plain numbers, made into a `Cost` only when asked.
 
-    __slots__ = ("cost", "count")
+    Adding `Cost` objects per request would build two objects each time; these sums keep
+    `Tracker.record` cheap. (A plain class: attrs would cost import time.)
+    """
 
-    def __init__(self) -> None:
-        self.cost: Cost | None = None
-        self.count = 0
+    __slots__ = ("amounts", "batch", "counts", "exact", "model", "provider")
+
+    def __init__(self, c: Cost) -> None:
+        self.model = c.model
+        self.provider = c.provider
+        self.batch = True
+        self.exact = True
+        self.counts = [0] * len(_USAGE_KEYS)
+        self.amounts = [_ZERO] * len(_AMOUNT_KEYS)
 
     def add(self, c: Cost) -> None:
-        self.cost = c if self.cost is None else self.cost + c
-        self.count += 1
+        counts, u = self.counts, c.usage.__dict__
+        for i, key in enumerate(_USAGE_KEYS):
+            counts[i] += u[key]
+        amounts, d = self.amounts, c.__dict__
+        for i, key in enumerate(_AMOUNT_KEYS):
+            amounts[i] = _CTX.add(amounts[i], d[key])
+        self.batch = self.batch and c.batch
+        self.exact = self.exact and c.input_exact
+
+    def cost(self) -> Cost:
+        c_in, c_out, c_read, c_write, total = self.amounts
+        return Cost(
+            model=self.model,
+            provider=self.provider,
+            usage=Usage(**dict(zip(_USAGE_KEYS, self.counts, strict=True))),
+            input=c_in,
+            output=c_out,
+            cache_read=c_read,
+            cache_write=c_write,
+            total=total,
+            batch=self.batch,
+            input_exact=self.exact,
+        )
+
+
+_USAGE_KEYS = tuple(a.name for a in attrs.fields(Usage))
+_AMOUNT_KEYS = ("input", "output", "cache_read", "cache_write", "total")
+
+
+def _per_model(totals: dict[str, _Totals], c: Cost) -> None:
+    t = totals.get(c.model)
+    if t is None:
+        t = totals[c.model] = _Totals(c)
+    t.add(c)
+
+
+def _summed(totals: dict[str, _Totals]) -> Cost:
+    """One Cost for several models' sums (``model == "mixed"`` when there are several)."""
+    costs = [t.cost() for _, t in sorted(totals.items())]
+    return sum(costs[1:], costs[0])
 
 
 class Tracker:
@@ -310,7 +354,7 @@ class Tracker:
             self._count = 0
             self._unpriced = 0
             self._models: dict[str, _Totals] = {}
-            self._tags: dict[str, dict[object, _Totals]] = {}
+            self._tags: dict[str, dict[object, dict[str, _Totals]]] = {}
 
     def record(
         self,
@@ -378,10 +422,10 @@ class Tracker:
             else:
                 self._total = _CTX.add(self._total, c.total)
                 self._count += 1
-                self._models.setdefault(c.model, _Totals()).add(c)
+                _per_model(self._models, c)
                 for name, value in rec.tags.items():
                     key = value if _hashable(value) else repr(value)
-                    self._tags.setdefault(name, {}).setdefault(key, _Totals()).add(c)
+                    _per_model(self._tags.setdefault(name, {}).setdefault(key, {}), c)
         if self._logger is not None:
             extra = rec.fields()
             extra["llmcost.record"] = rec
@@ -405,13 +449,13 @@ class Tracker:
     def by_model(self) -> dict[str, Cost]:
         """The summed cost per canonical model id."""
         with self._lock:
-            return {m: t.cost for m, t in sorted(self._models.items()) if t.cost is not None}
+            return {m: t.cost() for m, t in sorted(self._models.items())}
 
     def by_tag(self, name: str) -> dict[object, Cost]:
         """The summed cost per value of tag *name* (requests without that tag are left out)."""
         with self._lock:
             values = self._tags.get(name, {})
-            return {v: t.cost for v, t in values.items() if t.cost is not None}
+            return {v: _summed(models) for v, models in values.items()}
 
     def records(self) -> tuple[CostRecord, ...]:
         """The records kept (the last *max_records*), oldest first, as immutable snapshots."""
