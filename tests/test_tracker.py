@@ -179,3 +179,31 @@ def test_max_records_bounds_memory_not_totals() -> None:
     assert t.total == sum(llmcost.cost("gpt-4o", input_tokens=1_000 + i).total for i in range(10))
     with pytest.raises(TypeError):
         Tracker(max_records=-1)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["gpt-4o", "gpt-4o-mini", "claude-haiku-4-5"]),
+            usages(max_input=300_000, cache=False),
+            st.sampled_from(["a", "b"]),
+        ),
+        max_size=30,
+    )
+)
+def test_totals_equal_the_recorded_costs(items: list[tuple[str, Usage, str]]) -> None:
+    """In any order, total, by_model and by_tag equal the sums of the costs recorded."""
+    t = Tracker()
+    costs = [(model, tag, t.record(model, u, team=tag)) for model, u, tag in items]
+    assert t.total == sum((c.total for _, _, c in costs if c), D(0))
+    assert t.count == len(items)
+    for model, summed in t.by_model().items():
+        mine = [c for m, _, c in costs if m == model and c]
+        assert summed == sum(mine[1:], mine[0])
+    for tag, summed in t.by_tag("team").items():
+        mine = [c for _, g, c in costs if g == tag and c]
+        assert summed.total == sum(c.total for c in mine)
+        assert summed.usage == sum((c.usage for c in mine), Usage())
+        assert {m: x.total for m, x in summed.by_model().items()} == {
+            m: sum(c.total for c in mine if c.model == m) for m in {c.model for c in mine}
+        }
