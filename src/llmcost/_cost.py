@@ -510,10 +510,7 @@ def cost(
     ):
         msg = "pass either a Usage or token keywords to cost(), not both"
         raise InvalidTypeError(msg)
-    if registry is None:
-        reg = _DEFAULTS.get(_env_prices()) or Registry.default()
-    else:
-        reg = registry
+    reg = (_DEFAULTS.get(_env_prices()) or Registry.default()) if registry is None else registry
     if at is not None or batch:
         return _price_usage(reg.get(model, at=at), usage, batch=batch)
     day = _current_date()
