@@ -4,7 +4,7 @@
     python examples/spark_costs.py [--rows 100000]
 
 Runs Spark in local mode, offline. The price and alias tables come from `price_rows` /
-`alias_rows` (what ``llmcost export`` writes); the usage log is generated.
+`alias_rows` (what ``llmcost prices`` writes); the usage log is generated.
 """
 
 from __future__ import annotations

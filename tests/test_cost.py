@@ -289,3 +289,16 @@ def test_estimate_from_text_and_messages() -> None:
     claude = llmcost.estimate("claude-sonnet-4-5", text, max_output_tokens=500)
     assert not claude.input_exact
     assert str(claude).startswith("claude-sonnet-4-5: ~$")
+
+
+def test_inexact_batch_ratio_is_refused() -> None:
+    """A batch rate that is no exact ratio of the full rate is refused, never rounded."""
+    odd = llmcost.ModelPrice(
+        model="odd", provider="acme", tokenizer="llama", input_per_mtok="3",
+        output_per_mtok="3", batch_input_per_mtok="1", batch_output_per_mtok="1.5",
+        cache_read_per_mtok="0.3",
+    )  # fmt: skip
+    reg = Registry([odd])
+    assert cost("odd", input_tokens=10, registry=reg).total == D("0.00003")
+    with pytest.raises(MissingRateError, match="exact ratio"):
+        cost("odd", input_tokens=10, cache_read_tokens=5, batch=True, registry=reg)

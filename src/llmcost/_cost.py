@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Context, Decimal, getcontext
+from decimal import Context, Decimal, Inexact, getcontext
 from typing import Any
 
 import attrs
 
 from ._errors import InvalidTypeError, InvalidUsageError, MissingRateError
-from ._registry import _DEFAULTS, ModelPrice, Registry, _env_prices
+from ._registry import _DEFAULTS, ModelPrice, Registry, _env_prices, batch_factor
 
 _ZERO = Decimal(0)
 # Exact arithmetic whatever the caller's decimal context: 60 digits hold any price times any
@@ -271,13 +271,6 @@ def _per_token(rate: Decimal | None, factor: Decimal | None = None) -> Decimal |
     return rate.scaleb(-6, _CTX)
 
 
-def _batch_factor(batch: Decimal, full: Decimal) -> Decimal:
-    """How the batch rate relates to the full rate (applied to cache and tier rates too)."""
-    if full == 0:
-        return Decimal(1)
-    return _CTX.divide(batch, full)
-
-
 _RATES: dict[tuple[int, bool], tuple[ModelPrice, tuple[_Rates, ...]]] = {}
 
 
@@ -295,8 +288,15 @@ def _rates(price: ModelPrice, batch: bool) -> tuple[_Rates, ...]:
                 "or add batch_input_per_mtok / batch_output_per_mtok with Registry.with_prices"
             )
             raise MissingRateError(msg)
-        fin = _batch_factor(price.batch_input_per_mtok, price.input_per_mtok)
-        fout = _batch_factor(price.batch_output_per_mtok, price.output_per_mtok)
+        try:
+            fin = batch_factor(price.batch_input_per_mtok, price.input_per_mtok)
+            fout = batch_factor(price.batch_output_per_mtok, price.output_per_mtok)
+        except Inexact:
+            msg = (
+                f"{price.model}: its batch rates are not an exact ratio of its full rates, so "
+                "the batch discount on cache and long-context rates cannot be applied exactly"
+            )
+            raise MissingRateError(msg) from None
     levels: list[tuple[int, Any]] = [(-1, price), *((t.above_input_tokens, t) for t in price.tiers)]
     rates = tuple(
         _Rates(

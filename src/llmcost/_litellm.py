@@ -17,8 +17,8 @@ from typing import Any
 import attrs
 
 from ._errors import InvalidTypeError, PriceDataError
-from ._registry import ModelPrice, PriceTier, Registry
-from ._rows import FACTOR_LIMIT, FACTOR_SCALE, RATE_LIMIT, RATE_SCALE, batch_factor
+from ._registry import ModelPrice, PriceTier, Registry, batch_factor
+from ._rows import FACTOR_LIMIT, FACTOR_SCALE, RATE_LIMIT, RATE_SCALE
 
 #: litellm modes that are priced per text token like a chat model.
 KEPT_MODES = frozenset({"chat", "completion", "responses"})

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from typing import Any
 
 import attrs
@@ -58,6 +58,24 @@ def to_decimal(value: object, what: str = "price") -> Decimal:
         msg = f"{what} {value!r} is negative"
         raise PriceDataError(msg)
     return d
+
+
+_EXACT = Context(prec=60, traps=[Inexact])
+
+
+def batch_factor(batch: Decimal, full: Decimal) -> Decimal:
+    """The exact ratio of a batch rate to its full rate (1 when the full rate is 0).
+
+    `cost()` applies it to the cache and long-context rates of a batch request, and the SQL
+    export writes it as a column. A ratio that is not an exact decimal raises
+    `decimal.Inexact` (the caller says which model and side).
+
+    >>> batch_factor(Decimal("1.25"), Decimal("2.5"))
+    Decimal('0.5')
+    """
+    if full == 0:
+        return Decimal(1)
+    return _EXACT.divide(batch, full)
 
 
 def _opt_decimal(value: object) -> Decimal | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Context, Decimal, Inexact
+from decimal import Decimal, Inexact
 from typing import Any
 
 from ._errors import PriceDataError, UnknownModelError
@@ -19,6 +19,7 @@ from ._registry import (
     PriceTier,
     Registry,
     _decimal_str,
+    batch_factor,
     to_decimal,
 )
 
@@ -79,7 +80,6 @@ _PREFIXES = {
     "xai": ("xai",),
 }
 
-_EXACT = Context(prec=60, traps=[Inexact])
 
 
 def _scale(d: Decimal) -> int:
@@ -97,17 +97,6 @@ def _check_rate(model: str, column: str, value: Decimal) -> str:
         )
         raise PriceDataError(msg)
     return _decimal_str(value)
-
-
-def batch_factor(batch: Decimal, full: Decimal) -> Decimal:
-    """The exact batch factor that `cost()` applies (1 when the full rate is 0).
-
-    >>> batch_factor(Decimal("1.25"), Decimal("2.5"))
-    Decimal('0.5')
-    """
-    if full == 0:
-        return Decimal(1)
-    return _EXACT.divide(batch, full)
 
 
 def _factors(p: ModelPrice) -> tuple[str | None, str | None]:

@@ -1,6 +1,6 @@
 """`cost()` as SQL: price a usage table inside a warehouse, exactly, in DECIMAL arithmetic.
 
-Export the prices with ``llmcost export`` (or `price_rows` / `alias_rows`, re-exported here
+Export the prices with ``llmcost prices`` (or `price_rows` / `alias_rows`, re-exported here
 with `registry_from_rows`, their inverse, and the column orders `PRICE_COLUMNS` /
 `ALIAS_COLUMNS`), load them into tables shaped by `price_table_ddl` and `alias_table_ddl`, then
 select `cost_expression` over a usage table joined with `join_condition` (or run the whole
