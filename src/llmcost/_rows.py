@@ -23,27 +23,21 @@ from ._registry import (
     to_decimal,
 )
 
+#: The per-million rates of a period and of its tier, as row columns.
+RATE_COLUMNS = RATE_FIELDS
+TIER_RATE_COLUMNS = tuple(f"tier_{c}" for c in TIER_FIELDS)
+FACTOR_COLUMNS = ("batch_input_factor", "batch_output_factor")
+
 #: Column order of `price_rows` (a stable contract: CSV headers and SQL tables use it).
 PRICE_COLUMNS = (
     "model",
     "provider",
     "valid_from",
     "valid_to",
-    "input_per_mtok",
-    "output_per_mtok",
-    "cache_read_per_mtok",
-    "cache_write_per_mtok",
-    "cache_write_1h_per_mtok",
-    "batch_input_per_mtok",
-    "batch_output_per_mtok",
+    *RATE_COLUMNS,
     "tier_above_input_tokens",
-    "tier_input_per_mtok",
-    "tier_output_per_mtok",
-    "tier_cache_read_per_mtok",
-    "tier_cache_write_per_mtok",
-    "tier_cache_write_1h_per_mtok",
-    "batch_input_factor",
-    "batch_output_factor",
+    *TIER_RATE_COLUMNS,
+    *FACTOR_COLUMNS,
     "tokenizer",
     "context_window",
     "max_output_tokens",
@@ -54,11 +48,6 @@ PRICE_COLUMNS = (
 
 #: Column order of `alias_rows`.
 ALIAS_COLUMNS = ("alias", "model", "kind")
-
-#: The per-million rates of a period and of its tier, as row columns.
-RATE_COLUMNS = RATE_FIELDS
-TIER_RATE_COLUMNS = tuple(f"tier_{c}" for c in TIER_FIELDS)
-FACTOR_COLUMNS = ("batch_input_factor", "batch_output_factor")
 INT_COLUMNS = ("tier_above_input_tokens", "context_window", "max_output_tokens")
 DATE_COLUMNS = ("valid_from", "valid_to", "checked")
 
