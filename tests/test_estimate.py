@@ -19,7 +19,14 @@ from llmcost import _tokens as T
 from .strategies_tokens import TRAPS, any_str, chunkings, texts
 
 # Tiny head and sampling blocks, so that short texts exercise the sampled path too.
-SMALL_SAMPLING = {"_HEAD": 16, "_BLOCK": 4, "_CYCLE": 16, "_SCALE": 4}
+SMALL_SAMPLING = {
+    "_HEAD": 16,
+    "_BLOCK": 4,
+    "_CYCLE": 16,
+    "_SCALE": 4,
+    "_I_CYCLE": 32,
+    "_I_SCALE": 8,
+}
 
 
 def _small_sampling() -> mock._patch_dict:  # type: ignore[type-arg]
@@ -39,6 +46,7 @@ def _linear(text: str, profile: E.Profile) -> int:
         latin=s["latin"],
         gb=s["gb"],
         kr=s["kr"],
+        i_end=s["i_end"],
     )
     return E._tokens(counts, profile)
 
@@ -90,6 +98,21 @@ def test_text_longer_than_a_piece_with_late_accents() -> None:
     with mock.patch.object(E, "_CHUNK", 64):
         for profile in (E.PROFILES["o200k"], E.PROFILES["claude"]):
             assert E.estimate(text, profile) == E.estimate_chunks([text], profile)
+
+
+def test_word_ending_in_i_across_a_chunk_boundary() -> None:
+    """An "i" at the end of one chunk and a space at the start of the next count once."""
+    text = "i file di configurazione sono stati letti " * 30
+    cut = text.index("i ") + 1
+    for profile in (E.PROFILES["o200k"], E.PROFILES["cl100k"]):
+        assert profile.weights.i_end > 0
+        assert E.estimate_chunks([text[:cut], text[cut:]], profile) == E.estimate(text, profile)
+        chars = [text[k] for k in range(len(text))]
+        assert E.estimate_chunks(chars, profile) == E.estimate(text, profile)
+    s = E.EstimateStream(E.PROFILES["o200k"])
+    for piece in ("di", " ", "i", " ", "xi"):
+        s.feed(piece)
+    assert s._counts.i_end == 2
 
 
 @pytest.mark.parametrize("bad", [b"bytes", None, 1.5])

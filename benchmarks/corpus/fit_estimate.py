@@ -8,7 +8,8 @@ calibration split are used; `benchmarks/estimate_accuracy.py` reports on the hel
 
 The model, per encoding: weight per byte value for two experts (English/code and accented
 Latin) mixed by the share g of accented-Latin lead bytes, a weight per (previous class, class)
-pair code, and weights for GB2312 CJK characters and KS X 1001 Hangul syllables. It is fitted by
+pair code, and weights for GB2312 CJK characters, KS X 1001 Hangul syllables and words ending
+in "i" (which mark Italian even without accented letters). It is fitted by
 least squares on the *relative* error of each document (every row divided by its exact count),
 each category weighing the same (English twice: it is the most common prompt language), with a
 ridge penalty that pulls each byte weight towards the mean of its byte group and each pair
@@ -65,7 +66,7 @@ def load(path: Path) -> tuple[list[dict[str, object]], np.ndarray, np.ndarray, n
         h, p, s = E._raw_features(str(r["text"]))
         hist.append(h)
         pairs.append(p)
-        scal.append([s["n"], s["latin"], s["gb"], s["kr"]])
+        scal.append([s["n"], s["latin"], s["gb"], s["kr"], s["i_end"]])
     return rows, np.array(hist, float), np.array(pairs, float), np.array(scal, float)
 
 
@@ -76,10 +77,10 @@ def share(scal: np.ndarray) -> np.ndarray:
 
 
 def design(hist: np.ndarray, pairs: np.ndarray, scal: np.ndarray) -> tuple[np.ndarray, int]:
-    """Columns: [groups x2 experts, gb, kr | bytes x2 experts, pairs]; the first part is free."""
+    """Columns: [groups x2 experts, gb, kr, i_end | bytes x2 experts, pairs]; the first is free."""
     g = share(scal)[:, None]
     groups = np.stack([hist[:, k == GROUP_OF].sum(1) for k in range(len(GROUPS))], 1)
-    free = np.hstack([(1 - g) * groups, g * groups, scal[:, 2:4]])
+    free = np.hstack([(1 - g) * groups, g * groups, scal[:, 2:5]])
     pen = np.hstack([(1 - g) * hist, g * hist, pairs])
     return np.hstack([free, pen]), free.shape[1]
 
@@ -158,6 +159,7 @@ def fit(
         pair=E._Table(q=bytes(int(v) for v in qp), lo=lop, step=stepp, bits=E._PAIR_BITS),
         gb=float(coef[2 * ng]),
         kr=float(coef[2 * ng + 1]),
+        i_end=float(coef[2 * ng + 2]),
         mix=MIX,
     )
 
@@ -183,6 +185,7 @@ def render(weights: dict[str, E._Weights]) -> str:
         out += [
             f"        gb={w.gb!r},",
             f"        kr={w.kr!r},",
+            f"        i_end={w.i_end!r},",
             f"        mix={w.mix!r},",
             "    ),",
         ]
