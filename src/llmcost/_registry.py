@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from typing import Any
@@ -15,12 +14,19 @@ from typing import Any
 import attrs
 
 from ._errors import InvalidTypeError, PriceDataError, UnknownModelError
+from ._families import EXACT_TOKENIZERS, TOKENIZERS
 
-#: Values of `ModelPrice.tokenizer`: the two exact tiktoken encodings, then the estimate
-#: profiles of families that have no local tokenizer.
-EXACT_TOKENIZERS = frozenset({"o200k_base", "cl100k_base"})
-ESTIMATE_PROFILES = frozenset({"claude", "gemini", "llama", "deepseek", "mistral", "grok"})
-TOKENIZERS = EXACT_TOKENIZERS | ESTIMATE_PROFILES
+__all__ = ["EXACT_TOKENIZERS", "on_default_change"]
+
+# Called (without arguments) whenever a new default registry is built, so that caches keyed
+# by model name elsewhere (token counters) forget stale entries. A module registers its hook
+# once it is fully imported, so a half-imported module is never called (the first-use race).
+_DEFAULT_LISTENERS: list[Callable[[], None]] = []
+
+
+def on_default_change(hook: Callable[[], None]) -> None:
+    """Call *hook* whenever the default registry changes (``$LLMCOST_PRICES`` was set)."""
+    _DEFAULT_LISTENERS.append(hook)
 
 
 def to_decimal(value: object, what: str = "price") -> Decimal:
@@ -292,9 +298,8 @@ class Registry:
                     if extra:
                         reg = reg.with_prices(*cls.from_file(extra).prices())
                     _DEFAULTS[extra] = reg
-                    tokens = sys.modules.get("llmcost._tokens")
-                    if tokens is not None:  # its cache of model -> tokenizer may be stale
-                        tokens._clear_caches()
+                    for hook in tuple(_DEFAULT_LISTENERS):
+                        hook()
         return reg
 
     @classmethod

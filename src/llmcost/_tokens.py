@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from llmcost import _estimate
+from llmcost import _registry as _registry_hooks
 from llmcost._errors import InvalidInputError, InvalidTypeError, PriceDataError
 
 if TYPE_CHECKING:
@@ -774,3 +775,7 @@ def _count_messages(
     if tools is not None:
         total += _tools_tokens(tools, count, price)
     return total, exact
+
+
+# Registered last, once this module is complete: see `_registry.on_default_change`.
+_registry_hooks.on_default_change(_clear_caches)
