@@ -18,6 +18,7 @@ PUBLIC = [
     "Cost",
     "CostLogHandler",
     "CostRecord",
+    "FileAccessError",
     "ImageError",
     "InvalidInputError",
     "InvalidTypeError",

@@ -16,6 +16,7 @@ from ._budget import Budget, assert_within_budget
 from ._cost import Cost, Usage, compare, cost, estimate
 from ._errors import (
     BudgetExceeded,
+    FileAccessError,
     InvalidInputError,
     InvalidTypeError,
     InvalidUsageError,
@@ -70,6 +71,7 @@ __all__ = [
     "Cost",
     "CostLogHandler",
     "CostRecord",
+    "FileAccessError",
     "ImageError",
     "InvalidInputError",
     "InvalidTypeError",

@@ -55,7 +55,11 @@ class InvalidUsageError(LLMCostError, ValueError):
 
 
 class InvalidInputError(LLMCostError, ValueError):
-    """Text, chat messages or images that llmcost cannot count as given."""
+    """Input llmcost cannot use as given: text, messages, images, a path, an ambiguous time."""
+
+
+class FileAccessError(LLMCostError, OSError):
+    """A file llmcost was asked to read or write cannot be opened (missing, a directory, ...)."""
 
 
 class InvalidTypeError(LLMCostError, TypeError):
