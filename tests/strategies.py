@@ -24,7 +24,7 @@ def usages(draw: st.DrawFn, max_input: int = 10_000_000, cache: bool = True) -> 
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cache_read_tokens=read,
-        cache_write_tokens=write,
+        cache_write_5m_tokens=write,
         cache_write_1h_tokens=write_1h,
         reasoning_tokens=draw(st.integers(0, output_tokens)),
     )

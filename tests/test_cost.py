@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -23,7 +25,7 @@ def test_usage_validation() -> None:
         with pytest.raises(InvalidUsageError):
             Usage(**bad)  # type: ignore[arg-type]
     with pytest.raises(InvalidUsageError, match="exceed input_tokens"):
-        Usage(input_tokens=10, cache_read_tokens=6, cache_write_tokens=5)
+        Usage(input_tokens=10, cache_read_tokens=6, cache_write_5m_tokens=5)
     with pytest.raises(InvalidUsageError, match="reasoning"):
         Usage(output_tokens=10, reasoning_tokens=11)
     assert isinstance(InvalidUsageError("x"), ValueError)
@@ -39,6 +41,7 @@ def test_usage_adds() -> None:
         cache_read_tokens=4,
         cache_write_1h_tokens=1,
         reasoning_tokens=1,
+        requests=2,
     )
     assert sum([a, b]) == a + b
 
@@ -61,7 +64,7 @@ def test_anthropic_cache_worked_example() -> None:
         input_tokens=100_000,
         output_tokens=2_000,
         cache_read_tokens=50_000,
-        cache_write_tokens=20_000,
+        cache_write_5m_tokens=20_000,
         cache_write_1h_tokens=10_000,
     )
     c = cost("claude-sonnet-4-5", u)
@@ -126,7 +129,7 @@ def test_missing_rates_raise(fixture_registry: Registry) -> None:
     with pytest.raises(MissingRateError, match="cache-read"):
         cost("alpha-1-mini", input_tokens=5, cache_read_tokens=5, registry=fixture_registry)
     with pytest.raises(MissingRateError, match="cache-write"):
-        cost("alpha-1", input_tokens=5, cache_write_tokens=5, registry=fixture_registry)
+        cost("alpha-1", input_tokens=5, cache_write_5m_tokens=5, registry=fixture_registry)
     assert isinstance(MissingRateError("x"), LookupError)
 
 
@@ -182,7 +185,7 @@ def test_compare_batch_leaves_out_models_without_batch() -> None:
     costs = llmcost.compare(input_tokens=1_000, output_tokens=1_000, batch=True)
     assert costs
     for c in costs:
-        assert llmcost.get_price(c.model).batch_input_per_mtok is not None
+        assert llmcost.get_price(c.model).variant("batch") is not None
 
 
 # --- properties over every model and any usage ---
@@ -234,13 +237,15 @@ def test_cost_is_additive_below_tiers(model: str, a: Usage, b: Usage) -> None:
 @given(
     default_models(),
     usages(),
-    st.sampled_from(["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]),
+    st.sampled_from(
+        ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens"]
+    ),
     st.integers(1, 100_000),
 )
 def test_cost_is_monotone(model: str, u: Usage, field: str, extra: int) -> None:
     """Adding tokens of any kind never makes a request cheaper."""
     fields = {f: getattr(u, f) for f in (
-        "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+        "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
         "cache_write_1h_tokens", "reasoning_tokens")}  # fmt: skip
     fields[field] += extra
     if field.startswith("cache"):
@@ -291,14 +296,23 @@ def test_estimate_from_text_and_messages() -> None:
     assert str(claude).startswith("claude-sonnet-4-5: ~$")
 
 
-def test_inexact_batch_ratio_is_refused() -> None:
-    """A batch rate that is no exact ratio of the full rate is refused, never rounded."""
-    odd = llmcost.ModelPrice(
-        model="odd", provider="acme", tokenizer="llama", input_per_mtok="3",
-        output_per_mtok="3", batch_input_per_mtok="1", batch_output_per_mtok="1.5",
-        cache_read_per_mtok="0.3",
-    )  # fmt: skip
-    reg = Registry([odd])
+def test_schema_1_batch_rates_become_a_variant(tmp_path: Path) -> None:
+    """A 0.1 price file's batch rates become a batch variant; an inexact ratio keeps exact rates."""
+    doc = {"schema_version": 1, "models": [{
+        "model": "odd", "provider": "acme", "tokenizer": "llama", "prices": [{
+            "input_per_mtok": "3", "output_per_mtok": "3", "cache_read_per_mtok": "0.3",
+            "cache_write_per_mtok": "3.75", "batch_input_per_mtok": "1",
+            "batch_output_per_mtok": "1.5"}]}]}  # fmt: skip
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(doc))
+    reg = Registry.from_file(path)
+    p = reg.get("odd")
+    assert p.cache_write_5m_per_mtok == D("3.75")
+    v = p.variant("batch")
+    assert v is not None and v.multiplier is None
+    # 1/3 is no exact decimal: 0.1 derived no cache rates from it, and neither does 0.2
+    assert (v.input_per_mtok, v.output_per_mtok, v.cache_read_per_mtok) == (D(1), D("1.5"), None)
     assert cost("odd", input_tokens=10, registry=reg).total == D("0.00003")
-    with pytest.raises(MissingRateError, match="exact ratio"):
+    assert cost("odd", input_tokens=10, batch=True, registry=reg).total == D("0.00001")
+    with pytest.raises(MissingRateError, match="cache-read"):
         cost("odd", input_tokens=10, cache_read_tokens=5, batch=True, registry=reg)

@@ -395,10 +395,10 @@ def test_model_price_refuses_floats() -> None:
 
 def test_round_trip_through_price_file(tmp_path: Path) -> None:
     """Every shipped entry written back as a price file reads back identically."""
-    from llmcost._registry import price_file_entry
+    from llmcost._pricefile import price_file_entry
 
     reg = Registry.default()
-    doc = {"schema_version": 1, "models": [price_file_entry(reg.history(m)) for m in reg]}
+    doc = {"schema_version": 2, "models": [price_file_entry(reg.history(m)) for m in reg]}
     path = tmp_path / "again.json"
     path.write_text(json.dumps(doc))
     again = Registry.from_file(path)

@@ -132,7 +132,7 @@ def test_anthropic_cache_split(wrap: Any) -> None:
         input_tokens=81_000,
         output_tokens=2_000,
         cache_read_tokens=50_000,
-        cache_write_tokens=20_000,
+        cache_write_5m_tokens=20_000,
         cache_write_1h_tokens=10_000,
     )
     c = cost_of_response(wrap(ANTHROPIC))
@@ -144,7 +144,7 @@ def test_anthropic_without_split_is_5m() -> None:
     """Without the cache_creation split, cache writes are the default 5-minute ones."""
     resp = {"model": "claude-haiku-4-5", "usage": {
         "input_tokens": 10, "cache_creation_input_tokens": 90, "output_tokens": 1}}  # fmt: skip
-    assert usage_from_response(resp).cache_write_tokens == 90
+    assert usage_from_response(resp).cache_write_5m_tokens == 90
 
 
 def test_anthropic_stream_events() -> None:
@@ -184,7 +184,7 @@ def test_bedrock_converse_needs_model() -> None:
     """Bedrock Converse does not name the model: pass it; input gets the cache tokens added."""
     u = usage_from_response(BEDROCK)
     assert u == Usage(
-        input_tokens=1_600, output_tokens=20, cache_read_tokens=1_000, cache_write_tokens=500
+        input_tokens=1_600, output_tokens=20, cache_read_tokens=1_000, cache_write_5m_tokens=500
     )
     with pytest.raises(InvalidUsageError, match="model="):
         cost_of_response(BEDROCK)

@@ -203,7 +203,7 @@ def test_totals_equal_the_recorded_costs(items: list[tuple[str, Usage, str]]) ->
     for tag, summed in t.by_tag("team").items():
         mine = [c for _, g, c in costs if g == tag and c]
         assert summed.total == sum(c.total for c in mine)
-        assert summed.usage == sum((c.usage for c in mine), Usage())
+        assert summed.usage == sum(c.usage for c in mine)
         assert {m: x.total for m, x in summed.by_model().items()} == {
             m: sum(c.total for c in mine if c.model == m) for m in {c.model for c in mine}
         }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._budget import Budget, assert_within_budget
-from ._cost import Cost, Usage, compare, cost, estimate
+from ._cost import compare, cost, estimate
 from ._errors import (
     BudgetExceeded,
     FileAccessError,
@@ -23,10 +23,13 @@ from ._errors import (
     LLMCostError,
     MissingRateError,
     PriceDataError,
+    RetiredModelError,
     UnknownModelError,
 )
-from ._registry import ModelPrice, PriceTier, Registry, get_price, list_models
+from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
+from ._registry import Registry, get_price, list_models
 from ._responses import cost_of_response, usage_from_response
+from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
@@ -81,7 +84,10 @@ __all__ = [
     "ModelPrice",
     "PriceDataError",
     "PriceTier",
+    "PriceVariant",
+    "PriceWindow",
     "Registry",
+    "RetiredModelError",
     "Tokenizer",
     "Tracker",
     "UnknownModelError",

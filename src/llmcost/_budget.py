@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from types import TracebackType
 
-from ._cost import _CTX, Cost, _usd
 from ._errors import BudgetExceeded, InvalidTypeError, InvalidUsageError
+from ._money import CTX, ZERO, add, exact
+from ._money import usd as _usd
+from ._usage import Cost
 
 
 def _money(value: object, what: str) -> Decimal:
@@ -22,20 +24,26 @@ def _money(value: object, what: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (Decimal, str, int)):
         msg = f"{what} must be a Decimal, a decimal string or an int, not {type(value).__name__}"
         raise InvalidTypeError(msg)
+    if isinstance(value, str) and len(value) > 100:
+        msg = f"{what} {value[:40]!r}... is not an amount of USD (too long)"
+        raise InvalidUsageError(msg)
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except ArithmeticError:
-        msg = f"{what} {value!r} is not a decimal number"
+        msg = f"{what} {value!r:.60} is not a decimal number"
         raise InvalidUsageError(msg) from None
-    if not amount.is_finite() or amount < 0:
-        msg = f"{what} {value!r} must be a finite, non-negative amount of USD"
+    if not exact(amount) or amount.is_signed():
+        msg = (
+            f"{what} {value!r:.60} must be a finite, non-negative amount of USD with at most "
+            "60 digits and an exponent within +-40"
+        )
         raise InvalidUsageError(msg)
     return amount
 
 
 def _amount(charge: Cost | Decimal | str | int) -> Decimal:
     if isinstance(charge, Cost):
-        return charge.total
+        return _money(charge.total, "the charge's total")
     return _money(charge, "charge")
 
 
@@ -58,7 +66,7 @@ class Budget:
 
     def __init__(self, usd: Decimal | str | int) -> None:
         self._limit = _money(usd, "budget")
-        self._spent = Decimal(0)
+        self._spent = ZERO
         self._lock = threading.Lock()
 
     @property
@@ -75,7 +83,7 @@ class Budget:
     def remaining(self) -> Decimal:
         """``limit - spent``: never negative."""
         with self._lock:
-            return _CTX.subtract(self._limit, self._spent)
+            return CTX.subtract(self._limit, self._spent)
 
     def charge(self, cost: Cost | Decimal | str | int) -> Decimal:
         """Add *cost* (a `Cost` or an amount in USD) and return the new `spent`.
@@ -84,7 +92,7 @@ class Budget:
         """
         amount = _amount(cost)
         with self._lock:
-            after = _CTX.add(self._spent, amount)
+            after = CTX.add(self._spent, amount)
             if after > self._limit:
                 msg = (
                     f"charge of {_usd(amount)} would take spending to {_usd(after)}, past the "
@@ -148,11 +156,11 @@ def assert_within_budget(costs: Cost | Iterable[Cost], usd: Decimal | str | int)
         if not isinstance(c, Cost):
             msg = f"assert_within_budget takes Cost values, not {type(c).__name__}"
             raise InvalidTypeError(msg)
-    total = sum((c.total for c in items), Decimal(0))
+    total = add(*(c.total for c in items))
     if total > limit:
         msg = (
             f"LLM cost {_usd(total)} is over the budget of {_usd(limit)} "
-            f"(by {_usd(total - limit)}):\n{breakdown(items)}"
+            f"(by {_usd(CTX.subtract(total, limit))}):\n{breakdown(items)}"
         )
         raise AssertionError(msg)
     return total

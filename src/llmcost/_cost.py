@@ -1,433 +1,215 @@
-"""Pure cost functions: `Usage`, `Cost`, `cost()`, `compare()` and `estimate()`. No I/O."""
+"""Pure cost functions: `cost()`, `compare()` and `estimate()`, and the pricing rule. No I/O."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
-from decimal import Context, Decimal, Inexact, getcontext
+from datetime import date, datetime
+from decimal import Decimal, getcontext
 from typing import Any
 
-import attrs
+from ._errors import InvalidTypeError, MissingRateError, RetiredModelError
+from ._money import CTX, MAX_COUNT, ZERO
+from ._prices import TOKEN_RATES, ModelPrice
+from ._rates import Level, R, context_key, levels
+from ._registry import _DEFAULTS, Registry, _env_prices, period_at
+from ._usage import COUNT_FIELDS, Cost, Usage, get_counts
+from ._when import ambiguous_day, instant_of, now, on_or_after, window_at, within_day
 
-from ._errors import InvalidTypeError, InvalidUsageError, MissingRateError
-from ._registry import _DEFAULTS, ModelPrice, Registry, _env_prices, batch_factor
+__all__ = ["Cost", "Usage", "compare", "cost", "estimate"]
 
-_ZERO = Decimal(0)
-# Exact arithmetic whatever the caller's decimal context: 60 digits hold any price times any
-# realistic token count without rounding.
-_CTX = Context(prec=60)
-_MIXED = "mixed"
-_NONE = 0  # the default of cost()'s token keywords; `is _NONE` tells "not given" at no cost
-_new = object.__new__
-_set = object.__setattr__
+Context = tuple[str | None, str | None, str | None]
+_STANDARD: Context = (None, None, None)
+_KILO = Decimal(1000)
 
-
-def _check_usage(u: Usage) -> None:
-    """Validate *u* field by field, with a message that says what is wrong (the slow path)."""
-    for name in _USAGE_FIELDS:
-        value = getattr(u, name)
-        if type(value) is not int:
-            if isinstance(value, int) and not isinstance(value, bool):
-                object.__setattr__(u, name, int(value))  # an int subclass such as numpy's
-                continue
-            kind = "a bool" if isinstance(value, bool) else type(value).__name__
-            msg = f"{name} must be a non-negative int, got {kind} {value!r}"
-            raise InvalidUsageError(msg)
-        if value < 0:
-            msg = f"{name} must be a non-negative int, got {value!r}"
-            raise InvalidUsageError(msg)
-    cached = u.cache_read_tokens + u.cache_write_tokens + u.cache_write_1h_tokens
-    if cached > u.input_tokens:
-        msg = (
-            f"cache tokens ({u.cache_read_tokens} read + {u.cache_write_tokens} written + "
-            f"{u.cache_write_1h_tokens} written for 1h = {cached}) exceed input_tokens "
-            f"({u.input_tokens}); input_tokens must include the cache tokens "
-            "(the OpenTelemetry GenAI convention)"
-        )
-        raise InvalidUsageError(msg)
-    if u.reasoning_tokens > u.output_tokens:
-        msg = (
-            f"reasoning_tokens ({u.reasoning_tokens}) exceed output_tokens ({u.output_tokens}); "
-            "output_tokens must include the reasoning tokens"
-        )
-        raise InvalidUsageError(msg)
+# Each media part: (the count's field, or the media whose uncached part is meant; the rate;
+# the Cost line it adds to). Text is what remains of each total.
+_MEDIA_PARTS = (
+    ("audio", "audio_input_per_mtok", "input"),
+    ("image", "image_input_per_mtok", "input"),
+    ("video", "video_input_per_mtok", "input"),
+    ("cache_read_audio_tokens", "cache_read_audio_per_mtok", "cache_read"),
+    ("cache_read_image_tokens", "cache_read_image_per_mtok", "cache_read"),
+    ("cache_read_video_tokens", "cache_read_video_per_mtok", "cache_read"),
+    ("cache_write_5m_tokens", "cache_write_5m_per_mtok", "cache_write"),
+    ("cache_write_30m_tokens", "cache_write_30m_per_mtok", "cache_write"),
+    ("cache_write_1h_tokens", "cache_write_1h_per_mtok", "cache_write"),
+    ("cache_write_12h_tokens", "cache_write_12h_per_mtok", "cache_write"),
+    ("audio_output_tokens", "audio_output_per_mtok", "output"),
+    ("image_output_tokens", "image_output_per_mtok", "output"),
+)
+_RATE_WORDS = {
+    "cache_read_per_mtok": "cache-read",
+    "cache_write_5m_per_mtok": "5-minute cache-write",
+    "cache_write_30m_per_mtok": "30-minute cache-write",
+    "cache_write_1h_per_mtok": "1-hour cache-write",
+    "cache_write_12h_per_mtok": "12-hour cache-write",
+}
+_I_IN, _I_OUT, _I_READ = R["input_per_mtok"], R["output_per_mtok"], R["cache_read_per_mtok"]
+assert (_I_IN, _I_OUT, _I_READ) == (0, 1, 2)  # _fast reads the first three rates
 
 
-# Dict classes (slots=False): attrs initialises them faster, and cost() is a hot path.
-@attrs.frozen(kw_only=True, slots=False)
-class Usage:
-    """Token counts of one or more requests, in the OpenTelemetry GenAI convention.
-
-    `input_tokens` includes the cache-read and cache-write tokens; `output_tokens` includes
-    the reasoning tokens. `cache_write_tokens` are default (5-minute) cache writes,
-    `cache_write_1h_tokens` one-hour writes. Every count is a non-negative int (a bool is
-    not), else `InvalidUsageError`. Usages add.
-
-    >>> u = Usage(input_tokens=12_000, output_tokens=800, cache_read_tokens=10_000)
-    >>> u.uncached_input_tokens
-    2000
-    >>> (u + u).input_tokens
-    24000
-    """
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    cache_write_1h_tokens: int = 0
-    reasoning_tokens: int = 0
-
-    def __attrs_post_init__(self) -> None:
-        d = self.__dict__
-        i, o = d["input_tokens"], d["output_tokens"]
-        r, w, w1 = d["cache_read_tokens"], d["cache_write_tokens"], d["cache_write_1h_tokens"]
-        rs = d["reasoning_tokens"]
-        if not (
-            type(i) is int
-            and type(o) is int
-            and type(r) is int
-            and type(w) is int
-            and type(w1) is int
-            and type(rs) is int
-            and i >= r + w + w1
-            and o >= rs
-            and min(r, w, w1, rs) >= 0
-        ):
-            _check_usage(self)
-
-    @property
-    def uncached_input_tokens(self) -> int:
-        """Input tokens neither read from nor written to a cache."""
-        return (
-            self.input_tokens
-            - self.cache_read_tokens
-            - self.cache_write_tokens
-            - self.cache_write_1h_tokens
-        )
-
-    def __add__(self, other: object) -> Usage:
-        if not isinstance(other, Usage):
-            return NotImplemented
-        return Usage(
-            input_tokens=self.input_tokens + other.input_tokens,
-            output_tokens=self.output_tokens + other.output_tokens,
-            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
-            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
-            cache_write_1h_tokens=self.cache_write_1h_tokens + other.cache_write_1h_tokens,
-            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
-        )
-
-    def __radd__(self, other: object) -> Usage:
-        if other == 0:  # sum() starts from 0
-            return self
-        return NotImplemented
+def _label(ctx: Context) -> str:
+    tier, speed, geo = ctx
+    parts = [f"service_tier={tier}"] if tier else []
+    if speed:
+        parts.append(f"speed={speed}")
+    if geo:
+        parts.append(f"inference_geo={geo}")
+    return f" for {', '.join(parts)}" if parts else ""
 
 
-_USAGE_FIELDS = tuple(a.name for a in attrs.fields(Usage))
-_EMPTY_USAGE = Usage()
-
-
-@attrs.frozen(kw_only=True, slots=False)
-class Cost:
-    """What a request (or several) cost, in USD as exact `Decimal` (never rounded inside).
-
-    `input` is the uncached input, `cache_read` the cache reads, `cache_write` both kinds of
-    cache writes, `output` the output (reasoning included). `total` is their exact sum.
-    Costs add; a sum over different models has ``model == "mixed"`` and keeps the per-model
-    costs in `by_model()`. `input_exact` is False when the input count was estimated.
-    `str()` rounds for people; the fields stay exact (their trailing zeros mean nothing).
-
-    >>> from decimal import Decimal
-    >>> c = cost("gpt-4o", input_tokens=1_200, output_tokens=300)
-    >>> c.input == c.output == Decimal("0.003"), c.total == Decimal("0.006")
-    (True, True)
-    >>> str(c)
-    'gpt-4o: $0.006000 (input $0.003000, output $0.003000)'
-    """
-
-    model: str
-    provider: str
-    usage: Usage = _EMPTY_USAGE
-    input: Decimal = _ZERO
-    output: Decimal = _ZERO
-    cache_read: Decimal = _ZERO
-    cache_write: Decimal = _ZERO
-    total: Decimal = _ZERO
-    batch: bool = False
-    input_exact: bool = True
-    parts: tuple[Cost, ...] = attrs.field(default=(), repr=False)
-
-    def by_model(self) -> dict[str, Cost]:
-        """The cost of each model in this total (one entry unless it is mixed)."""
-        if not self.parts:
-            return {self.model: self}
-        return {c.model: c for c in self.parts}
-
-    def __add__(self, other: object) -> Cost:
-        if not isinstance(other, Cost):
-            return NotImplemented
-        return _add(self, other)
-
-    def __radd__(self, other: object) -> Cost:
-        if other == 0:  # sum() starts from 0
-            return self
-        return NotImplemented
-
-    def __str__(self) -> str:
-        parts = [f"input {_usd(self.input)}"]
-        if self.cache_read:
-            parts.append(f"cache read {_usd(self.cache_read)}")
-        if self.cache_write:
-            parts.append(f"cache write {_usd(self.cache_write)}")
-        parts.append(f"output {_usd(self.output)}")
-        label = self.model + (" (batch)" if self.batch else "")
-        approx = "" if self.input_exact else "~"
-        return f"{label}: {approx}{_usd(self.total)} ({', '.join(parts)})"
-
-
-def _usd(amount: Decimal) -> str:
-    """Rounded to a millionth of a dollar: for display only."""
-    return f"${amount:,.6f}"
-
-
-def _sum_fields(a: Cost, b: Cost, model: str, provider: str) -> Cost:
-    return Cost(
-        model=model,
-        provider=provider,
-        usage=a.usage + b.usage,
-        input=_CTX.add(a.input, b.input),
-        output=_CTX.add(a.output, b.output),
-        cache_read=_CTX.add(a.cache_read, b.cache_read),
-        cache_write=_CTX.add(a.cache_write, b.cache_write),
-        total=_CTX.add(a.total, b.total),
-        batch=a.batch and b.batch,
-        input_exact=a.input_exact and b.input_exact,
-    )
-
-
-def _add(a: Cost, b: Cost) -> Cost:
-    if a.model == b.model and not a.parts and not b.parts:
-        return _sum_fields(a, b, a.model, a.provider)
-    per_model: dict[str, Cost] = {}
-    for c in (*(a.parts or (a,)), *(b.parts or (b,))):
-        seen = per_model.get(c.model)
-        per_model[c.model] = c if seen is None else _sum_fields(seen, c, c.model, c.provider)
-    total = _sum_fields(a, b, _MIXED, _MIXED)
-    if len(per_model) == 1:
-        return next(iter(per_model.values()))
-    providers = {c.provider for c in per_model.values()}
-    provider = providers.pop() if len(providers) == 1 else _MIXED
-    return attrs.evolve(
-        total, provider=provider, parts=tuple(per_model[m] for m in sorted(per_model))
-    )
-
-
-# --- rates ---------------------------------------------------------------------------------
-
-
-class _Rates:
-    """Per-token USD rates of one price level (a plain class: attrs would cost import time).
-
-    `fast` says the rates are small enough (each below $1 a token, at most 16 decimal places)
-    that, for fewer than 10**9 tokens, products and sums need at most 26 digits: exact under
-    any decimal context of 28 digits or more, so the hot path may use plain operators.
-    """
-
-    __slots__ = (
-        "above",
-        "cache_read",
-        "cache_write",
-        "cache_write_1h",
-        "fast",
-        "input",
-        "output",
-    )
-
-    def __init__(
-        self,
-        above: int,
-        input: Decimal,
-        output: Decimal,
-        cache_read: Decimal | None,
-        cache_write: Decimal | None,
-        cache_write_1h: Decimal | None,
-    ) -> None:
-        self.above = above
-        self.input = input
-        self.output = output
-        self.cache_read = cache_read
-        self.cache_write = cache_write
-        self.cache_write_1h = cache_write_1h
-        rates = [r for r in (input, output, cache_read, cache_write, cache_write_1h) if r]
-        self.fast = all(r < 1 and int(r.as_tuple().exponent) >= -16 for r in rates)
-
-
-def _per_token(rate: Decimal | None, factor: Decimal | None = None) -> Decimal | None:
-    if rate is None:
-        return None
-    if factor is not None:
-        rate = _CTX.multiply(rate, factor)
-    return rate.scaleb(-6, _CTX)
-
-
-_RATES: dict[tuple[int, bool], tuple[ModelPrice, tuple[_Rates, ...]]] = {}
-
-
-def _rates(price: ModelPrice, batch: bool) -> tuple[_Rates, ...]:
-    """The per-token rates of *price*: the base level first, then one per tier. Cached."""
-    key = (id(price), batch)
-    hit = _RATES.get(key)
-    if hit is not None and hit[0] is price:
-        return hit[1]
-    fin = fout = None
-    if batch:
-        if price.batch_input_per_mtok is None or price.batch_output_per_mtok is None:
-            msg = (
-                f"{price.model} has no batch rate in the registry; price it with batch=False "
-                "or add batch_input_per_mtok / batch_output_per_mtok with Registry.with_prices"
-            )
-            raise MissingRateError(msg)
-        try:
-            fin = batch_factor(price.batch_input_per_mtok, price.input_per_mtok)
-            fout = batch_factor(price.batch_output_per_mtok, price.output_per_mtok)
-        except Inexact:
-            msg = (
-                f"{price.model}: its batch rates are not an exact ratio of its full rates, so "
-                "the batch discount on cache and long-context rates cannot be applied exactly"
-            )
-            raise MissingRateError(msg) from None
-    levels: list[tuple[int, Any]] = [(-1, price), *((t.above_input_tokens, t) for t in price.tiers)]
-    rates = tuple(
-        _Rates(
-            above,
-            input=_per_token(r.input_per_mtok, fin) or _ZERO,
-            output=_per_token(r.output_per_mtok, fout) or _ZERO,
-            cache_read=_per_token(r.cache_read_per_mtok, fin),
-            cache_write=_per_token(r.cache_write_per_mtok, fin),
-            cache_write_1h=_per_token(r.cache_write_1h_per_mtok, fin),
-        )
-        for above, r in levels
-    )
-    if len(_RATES) > 8192:
-        _RATES.clear()
-    _RATES[key] = (price, rates)
-    return rates
-
-
-def _missing(price: ModelPrice, what: str, tokens: int, tier: int) -> MissingRateError:
-    where = f" above {tier:,} input tokens" if tier >= 0 else ""
+def _missing(
+    price: ModelPrice, rate: str, field: str, n: int, level: Level, ctx: Context
+) -> MissingRateError:
+    where = f" above {level.above:,} input tokens" if level.above >= 0 else ""
+    name = _RATE_WORDS.get(rate, rate.removesuffix("_per_mtok").replace("_", " "))
     msg = (
-        f"{price.model} has no {what} rate{where} in the registry, but the usage has {tokens:,} "
-        f"such tokens; llmcost never prices them at $0. Add the rate with Registry.with_prices."
+        f"{price.model} has no {name} rate ({rate}){where}{_label(ctx)} in the registry, "
+        "but the usage "
+        f"has {n:,} {field}; llmcost never prices them at $0. Add the rate with "
+        "Registry.with_prices."
     )
     return MissingRateError(msg)
 
 
-def _price_usage(
+def price_usage(
     price: ModelPrice,
     u: Usage,
-    batch: bool = False,
+    lv: tuple[Level, ...],
+    ctx: Context = _STANDARD,
     input_exact: bool = True,
-    levels: tuple[_Rates, ...] | None = None,
 ) -> Cost:
-    if levels is None or batch:
-        levels = _rates(price, batch)
-    d = u.__dict__
-    n_in = d["input_tokens"]
-    r = levels[0]
-    if len(levels) > 1:
-        for level in levels[1:]:
-            if n_in > level.above:
-                r = level
-    n_out = d["output_tokens"]
-    if (
-        not (d["cache_read_tokens"] or d["cache_write_tokens"] or d["cache_write_1h_tokens"])
-        and r.fast
-        and n_in < _FAST_TOKENS
-        and n_out < _FAST_TOKENS
-        and getcontext().prec >= _FAST_PREC
-    ):
-        # Exact with plain operators: see _Rates.fast.
-        c_in = r.input * n_in
-        c_out = r.output * n_out
-        return _make_cost(price, u, c_in, c_out, _ZERO, _ZERO, c_in + c_out, batch, input_exact)
-    mul, add = _CTX.multiply, _CTX.add
-    c_in = mul(r.input, u.uncached_input_tokens)
-    c_out = mul(r.output, n_out)
-    c_read = c_write = _ZERO
-    if u.cache_read_tokens:
-        if r.cache_read is None:
-            raise _missing(price, "cache-read", u.cache_read_tokens, r.above)
-        c_read = mul(r.cache_read, u.cache_read_tokens)
-    if u.cache_write_tokens:
-        if r.cache_write is None:
-            raise _missing(price, "cache-write", u.cache_write_tokens, r.above)
-        c_write = mul(r.cache_write, u.cache_write_tokens)
-    if u.cache_write_1h_tokens:
-        if r.cache_write_1h is None:
-            raise _missing(price, "1-hour cache-write", u.cache_write_1h_tokens, r.above)
-        c_write = add(c_write, mul(r.cache_write_1h, u.cache_write_1h_tokens))
-    total = add(add(add(c_in, c_out), c_read), c_write)
-    return _make_cost(price, u, c_in, c_out, c_read, c_write, total, batch, input_exact)
-
-
-_FAST_TOKENS = 10**9
-_FAST_PREC = 28  # Python's default decimal precision
-
-
-def _make_cost(
-    price: ModelPrice,
-    u: Usage,
-    c_in: Decimal,
-    c_out: Decimal,
-    c_read: Decimal,
-    c_write: Decimal,
-    total: Decimal,
-    batch: bool,
-    input_exact: bool,
-) -> Cost:
-    """A Cost from parts this module computed itself (skips re-validating them: hot path)."""
-    c = _new(Cost)
-    _set(
-        c,
-        "__dict__",
-        {
-            "model": price.model,
-            "provider": price.provider,
-            "usage": u,
-            "input": c_in,
-            "output": c_out,
-            "cache_read": c_read,
-            "cache_write": c_write,
-            "total": total,
-            "batch": batch,
-            "input_exact": input_exact,
-            "parts": (),
-        },
+    """The `Cost` of usage *u* at the rate levels *lv* of *price* (the pricing rule)."""
+    d = dict(zip(COUNT_FIELDS, get_counts(u), strict=True))
+    n_in, n_out = d["input_tokens"], d["output_tokens"]
+    level = lv[0]
+    for candidate in lv[1:]:
+        if n_in > candidate.above:
+            level = candidate
+    rates = level.rates
+    mul, add = CTX.multiply, CTX.add
+    lines = {"input": ZERO, "cache_read": ZERO, "cache_write": ZERO, "output": ZERO}
+    media_in = d["audio_input_tokens"] + d["image_input_tokens"] + d["video_input_tokens"]
+    media_cached = (
+        d["cache_read_audio_tokens"] + d["cache_read_image_tokens"] + d["cache_read_video_tokens"]
     )
-    return c
+    writes = (
+        d["cache_write_5m_tokens"]
+        + d["cache_write_30m_tokens"]
+        + d["cache_write_1h_tokens"]
+        + d["cache_write_12h_tokens"]
+    )
+    cached = d["cache_read_tokens"]
+    text_in = n_in - cached - writes - (media_in - media_cached)
+    text_cached = cached - media_cached
+    text_out = n_out - d["audio_output_tokens"] - d["image_output_tokens"]
+    for n, i, line, what in (
+        (text_in, _I_IN, "input", "uncached text input tokens"),
+        (text_cached, _I_READ, "cache_read", "cache-read tokens"),
+        (text_out, _I_OUT, "output", "output tokens"),
+    ):
+        if n:
+            rate = rates[i]
+            if rate is None:
+                raise _missing(price, TOKEN_RATES[i], what, n, level, ctx)
+            lines[line] = add(lines[line], mul(rate, n))
+    if media_in or writes or d["audio_output_tokens"] or d["image_output_tokens"]:
+        for field, rate_name, line in _MEDIA_PARTS:
+            if field in ("audio", "image", "video"):
+                n = d[f"{field}_input_tokens"] - d[f"cache_read_{field}_tokens"]
+                what = f"uncached {field} input tokens"
+            else:
+                n, what = d[field], field
+            if n:
+                rate = rates[R[rate_name]]
+                if rate is None:
+                    raise _missing(price, rate_name, what, n, level, ctx)
+                lines[line] = add(lines[line], mul(rate, n))
+    tools = fees = ZERO
+    if u.tool_calls:
+        for name, n in u.tool_calls.items():
+            rate = price.tool_per_kcall.get(name)
+            if rate is None:
+                msg = (
+                    f"{price.model} has no price for the server tool {name!r} in the registry, "
+                    f"but the usage has {n:,} such calls; llmcost never prices them at $0. Add "
+                    "it to the model's tool_per_kcall with Registry.with_prices."
+                )
+                raise MissingRateError(msg)
+            tools = add(tools, CTX.divide(mul(rate, n), _KILO))
+    if price.request_per_kcall is not None and d["requests"]:
+        fees = CTX.divide(mul(price.request_per_kcall, d["requests"]), _KILO)
+    total = add(
+        add(add(lines["input"], lines["cache_read"]), add(lines["cache_write"], lines["output"])),
+        add(tools, fees),
+    )
+    tier, speed, geo = ctx
+    return Cost(
+        model=price.model,
+        provider=price.provider,
+        usage=u,
+        input=lines["input"],
+        output=lines["output"],
+        cache_read=lines["cache_read"],
+        cache_write=lines["cache_write"],
+        tools=tools,
+        request_fees=fees,
+        total=total,
+        service_tier=tier or "standard",
+        speed=speed or "standard",
+        inference_geo=geo,
+        input_exact=input_exact,
+    )
 
 
-# --- today, cheaply --------------------------------------------------------------------------
+def check_retired(price: ModelPrice, when: datetime | date) -> None:
+    """Raise `RetiredModelError` if *when* is at or after the model's retirement."""
+    retired = price.retired_at
+    if retired is None:
+        return
+    if not isinstance(when, datetime) and within_day(retired, when):
+        raise ambiguous_day(price.model, when, f"it was retired at {retired:%H:%M} UTC")
+    if on_or_after(when, retired):
+        raise RetiredModelError(price.model, retired, price.successor)
 
-_today: tuple[date, float] = (date.min, 0.0)
 
-
-def _current_date() -> date:
-    """Today's local date, recomputed only when the clock passes midnight."""
-    global _today
-    day, until = _today
-    now = time.time()
-    if now >= until:
-        day = date.today()
-        midnight = datetime.combine(day + timedelta(days=1), datetime.min.time())
-        _today = (day, midnight.timestamp())
-    return day
+def priced(
+    registry: Registry,
+    model: str,
+    usage: Usage,
+    ctx: Context,
+    at: date | datetime | None,
+    input_exact: bool = True,
+) -> Cost:
+    """Price *usage* of *model* in *registry* for request context *ctx* at *at* (None: now)."""
+    history = registry.history(model)
+    when = now() if at is None else instant_of(at)
+    price = period_at(history, when)
+    check_retired(history[-1], when)
+    window = window_at(price, when)
+    return price_usage(price, usage, levels(price, ctx, window), ctx, input_exact)
 
 
 def _registry(registry: Registry | None) -> Registry:
-    return Registry.default() if registry is None else registry
+    if registry is None:
+        return _DEFAULTS.get(_env_prices()) or Registry.default()
+    if not isinstance(registry, Registry):
+        msg = f"registry must be a Registry, not {type(registry).__name__}"
+        raise InvalidTypeError(msg)
+    return registry
+
+
+def _usage_of(usage: Usage | None, counts: Mapping[str, int]) -> Usage:
+    if usage is None:
+        return Usage(**counts)
+    if not isinstance(usage, Usage):
+        msg = f"usage must be a Usage, not {type(usage).__name__}"
+        raise InvalidTypeError(msg)
+    if any(counts.values()):
+        msg = "pass either a Usage or token keywords, not both"
+        raise InvalidTypeError(msg)
+    return usage
 
 
 def cost(
@@ -436,142 +218,228 @@ def cost(
     *,
     input_tokens: int = 0,
     output_tokens: int = 0,
-    cache_read_tokens: int = _NONE,
-    cache_write_tokens: int = _NONE,
-    cache_write_1h_tokens: int = _NONE,
-    reasoning_tokens: int = _NONE,
+    cache_read_tokens: int = 0,
+    cache_write_5m_tokens: int = 0,
+    cache_write_30m_tokens: int = 0,
+    cache_write_1h_tokens: int = 0,
+    cache_write_12h_tokens: int = 0,
+    reasoning_tokens: int = 0,
+    service_tier: str | None = None,
+    speed: str | None = None,
+    inference_geo: str | None = None,
     batch: bool = False,
-    at: date | None = None,
+    at: date | datetime | None = None,
     registry: Registry | None = None,
 ) -> Cost:
     """The exact cost of a request to *model*: pass a `Usage` or the token keywords, not both.
 
-    Rules: uncached input at the input rate; cache reads at the cache-read rate; cache writes
-    at their 5-minute or 1-hour write rates; output (reasoning included, never counted twice)
-    at the output rate. When `input_tokens` exceeds a long-context tier's threshold, that
-    tier's rates apply to the whole request. ``batch=True`` uses the batch rates, and the
-    batch discount applies to cache reads and writes too (the vendors' batch rule; never above
-    the non-batch price). A rate the model lacks raises `MissingRateError`, never a silent $0.
-    *at* prices as of a date (default: today).
+    Rules: uncached input at the input rate (audio, image and video at their own rates);
+    cache reads at the cache-read rate; cache writes at the rate of their TTL; output
+    (reasoning included, never counted twice) at the output rate; server-side tool calls
+    and per-request fees at their per-thousand prices. When `input_tokens` exceeds a
+    long-context tier's threshold, that tier's rates apply to the whole request.
+    *service_tier* (``"flex"``, ``"priority"``, ``"batch"``...; ``batch=True`` is
+    ``service_tier="batch"``), *speed* (``"fast"``) and *inference_geo* (``"us"``) select the
+    model's rates for that context; a context the model has no rates for raises
+    `MissingRateError`, never the standard rate in silence, and so does any nonzero count
+    whose rate the model lacks. *at* prices the request at the rates in force then: a
+    `datetime` (naive means UTC) or a UTC `date` (refused where the price changes within that
+    day); default now. A model retired before *at* raises `RetiredModelError`.
 
     >>> c = cost("claude-sonnet-4-5", Usage(input_tokens=12_000, output_tokens=800,
     ...                                     cache_read_tokens=10_000))
     >>> print(c)
     claude-sonnet-4-5: $0.021000 (input $0.006000, cache read $0.003000, output $0.012000)
-    >>> from decimal import Decimal
+    >>> from decimal import Decimal, getcontext
     >>> cost("gpt-4o", input_tokens=1_000_000, batch=True).total == Decimal("1.25")
     True
 
     Amounts are exact Decimals; their trailing zeros carry no meaning (``0.0060000`` is 0.006).
     """
-    if usage is None:
-        if (
-            cache_read_tokens is _NONE
-            and cache_write_tokens is _NONE
-            and cache_write_1h_tokens is _NONE
-            and reasoning_tokens is _NONE
-            and type(input_tokens) is int
-            and type(output_tokens) is int
-            and input_tokens >= 0
-            and output_tokens >= 0
-        ):
-            usage = _new(Usage)
-            _set(
-                usage,
-                "__dict__",
-                {
-                    "input_tokens": input_tokens,
-                    "output_tokens": output_tokens,
-                    "cache_read_tokens": 0,
-                    "cache_write_tokens": 0,
-                    "cache_write_1h_tokens": 0,
-                    "reasoning_tokens": 0,
-                },
-            )
-        else:
-            usage = Usage(
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                cache_read_tokens=cache_read_tokens,
-                cache_write_tokens=cache_write_tokens,
-                cache_write_1h_tokens=cache_write_1h_tokens,
-                reasoning_tokens=reasoning_tokens,
-            )
-    elif not isinstance(usage, Usage):
-        msg = f"usage must be a Usage, not {type(usage).__name__}"
-        raise InvalidTypeError(msg)
-    elif (
-        input_tokens
-        or output_tokens
-        or cache_read_tokens
-        or cache_write_tokens
-        or cache_write_1h_tokens
-        or reasoning_tokens
+    if (
+        usage is None
+        and at is None
+        and not (
+            cache_write_5m_tokens
+            or cache_write_30m_tokens
+            or cache_write_1h_tokens
+            or cache_write_12h_tokens
+            or reasoning_tokens
+            or service_tier
+            or speed
+            or inference_geo
+            or batch
+        )
+        and type(input_tokens) is int
+        and type(output_tokens) is int
+        and type(cache_read_tokens) is int
+        and 0 <= cache_read_tokens <= input_tokens <= MAX_COUNT
+        and 0 <= output_tokens <= MAX_COUNT
     ):
-        msg = "pass either a Usage or token keywords to cost(), not both"
-        raise InvalidTypeError(msg)
-    reg = (_DEFAULTS.get(_env_prices()) or Registry.default()) if registry is None else registry
-    if at is not None or batch:
-        return _price_usage(reg.get(model, at=at), usage, batch=batch)
-    day = _current_date()
-    hot = _HOT.get(model)
-    if hot is None or hot[0] is not reg or hot[1] != day:
-        price = reg.get(model, at=day)
-        hot = (reg, day, price, _rates(price, False))
+        # The common call (input, output, cache reads; now; standard rates) takes this path,
+        # 3x faster than the general one below (benchmarks/cost_speed.py).
+        hot = _HOT.get(model)
+        if hot is not None:
+            reg, price, lv, until = hot
+            if (
+                reg is (_DEFAULTS.get(_env_prices()) if registry is None else registry)
+                and (until is _FOREVER or time.time() < until)
+            ):
+                return _fast(price, lv, input_tokens, output_tokens, cache_read_tokens)
+    counts = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_read_tokens": cache_read_tokens,
+        "cache_write_5m_tokens": cache_write_5m_tokens,
+        "cache_write_30m_tokens": cache_write_30m_tokens,
+        "cache_write_1h_tokens": cache_write_1h_tokens,
+        "cache_write_12h_tokens": cache_write_12h_tokens,
+        "reasoning_tokens": reasoning_tokens,
+    }
+    u = _usage_of(usage, counts)
+    reg = _registry(registry)
+    if at is None and not (service_tier or speed or inference_geo or batch):
+        return _hot_price(reg, model, u)
+    ctx = context_key(service_tier, speed, inference_geo, batch)
+    return priced(reg, model, u, ctx, at)
+
+
+_new = object.__new__
+
+
+def _fast(price: ModelPrice, lv: tuple[Level, ...], n_in: int, n_out: int, n_read: int) -> Cost:
+    """`price_usage` for input, output and cache reads only, built without re-validation."""
+    level = lv[0]
+    if len(lv) > 1:
+        for candidate in lv[1:]:
+            if n_in > candidate.above:
+                level = candidate
+    simple = level.simple
+    if simple is None or (n_read and simple[2] is None) or price.request_per_kcall is not None:
+        u = Usage(input_tokens=n_in, output_tokens=n_out, cache_read_tokens=n_read)
+        return price_usage(price, u, lv)  # raises MissingRateError, or adds the fees
+    r_in, r_out, r_read = simple
+    c = getcontext()
+    if c.prec >= level.prec and c.Emax >= _EXP and c.Emin <= -_EXP:
+        # Plain operators give the same exact results as CTX under such a context (see
+        # Level.prec: nothing rounds, so no trap can fire) and save 0.4 us of the 1.4 us this
+        # function takes (benchmarks/cost_speed.py).
+        c_in = r_in * (n_in - n_read)
+        c_out = r_out * n_out
+        if n_read:
+            c_read = r_read * n_read  # type: ignore[operator]
+            total = c_in + c_out + c_read
+        else:
+            c_read, total = ZERO, c_in + c_out
+    else:
+        mul = CTX.multiply
+        c_in = mul(r_in, n_in - n_read)
+        c_out = mul(r_out, n_out)
+        c_read = mul(r_read, n_read) if n_read else ZERO  # type: ignore[arg-type]
+        total = CTX.add(CTX.add(c_in, c_out), c_read)
+    # object.__new__ and only the fields that differ from the class defaults (see the end of
+    # _usage.py): attrs' __init__ would check all 33 fields again, 1.1 us more per call.
+    u = _new(Usage)
+    d = u.__dict__
+    d["input_tokens"], d["output_tokens"], d["cache_read_tokens"] = n_in, n_out, n_read
+    cost_ = _new(Cost)
+    e = cost_.__dict__
+    e["model"], e["provider"], e["usage"] = price.model, price.provider, u
+    e["input"], e["output"], e["cache_read"], e["total"] = c_in, c_out, c_read, total
+    return cost_
+
+
+_EXP = 100
+
+
+# The price in force now per model name as given, with its rate levels, until the next
+# price change or retirement: cost()'s fast path (models with time windows are not cached).
+_HOT: dict[str, tuple[Registry, ModelPrice, tuple[Level, ...], float]] = {}
+_FOREVER = float("inf")  # no change ahead: skip the clock (60 ns a call)
+
+
+def _hot_price(reg: Registry, model: str, u: Usage) -> Cost:
+    history = reg.history(model)
+    t = now()
+    price = period_at(history, t)
+    check_retired(history[-1], t)
+    window = window_at(price, t)
+    lv = levels(price, _STANDARD, window)
+    if not price.windows:
+        ends = [b for b in (price.valid_to, history[-1].retired_at) if b is not None]
+        from ._when import start_of
+
+        until = min(start_of(b).timestamp() for b in ends) if ends else _FOREVER
         if len(_HOT) > 4096:
             _HOT.clear()
-        _HOT[model] = hot
-    return _price_usage(hot[2], usage, False, True, hot[3])
-
-
-# The price in force today per model name as given, with its rates: cost()'s fast path.
-_HOT: dict[str, tuple[Registry, date, ModelPrice, tuple[_Rates, ...]]] = {}
+        _HOT[model] = (reg, price, lv, until)
+    return price_usage(price, u, lv)
 
 
 def compare(
     *,
-    input_tokens: int,
-    output_tokens: int,
+    input_tokens: int = 0,
+    output_tokens: int = 0,
     cache_read_tokens: int = 0,
-    cache_write_tokens: int = 0,
+    cache_write_5m_tokens: int = 0,
+    cache_write_30m_tokens: int = 0,
     cache_write_1h_tokens: int = 0,
+    cache_write_12h_tokens: int = 0,
     reasoning_tokens: int = 0,
+    usage: Usage | None = None,
     models: Sequence[str] | None = None,
     provider: str | None = None,
+    kind: str | None = "chat",
+    service_tier: str | None = None,
+    speed: str | None = None,
+    inference_geo: str | None = None,
     batch: bool = False,
-    at: date | None = None,
+    include_retired: bool = False,
+    at: date | datetime | None = None,
     registry: Registry | None = None,
 ) -> list[Cost]:
     """The cost of one workload on every model (or *models*, or *provider*'s), cheapest first.
 
-    Ties are broken by model id. Without *models*, a model that lacks a rate the workload
-    needs (batch, cache) is left out; with *models*, it raises `MissingRateError`.
+    Only current models of *kind* (``"chat"``, ``"embedding"``, None for both) unless
+    *include_retired*. Ties are broken by model id. Without *models*, a model that lacks a rate
+    the workload needs (a service tier, batch, cache, modality) is left out; with *models*, it
+    raises `MissingRateError`.
 
     >>> [c.model for c in compare(input_tokens=1_000, output_tokens=100,
     ...                           models=["gpt-4o", "gpt-4o-mini"])]
     ['gpt-4o-mini', 'gpt-4o']
     """
-    usage = Usage(
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cache_read_tokens=cache_read_tokens,
-        cache_write_tokens=cache_write_tokens,
-        cache_write_1h_tokens=cache_write_1h_tokens,
-        reasoning_tokens=reasoning_tokens,
-    )
+    counts = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_read_tokens": cache_read_tokens,
+        "cache_write_5m_tokens": cache_write_5m_tokens,
+        "cache_write_30m_tokens": cache_write_30m_tokens,
+        "cache_write_1h_tokens": cache_write_1h_tokens,
+        "cache_write_12h_tokens": cache_write_12h_tokens,
+        "reasoning_tokens": reasoning_tokens,
+    }
+    u = _usage_of(usage, counts)
     reg = _registry(registry)
-    when = _current_date() if at is None else at
-    names: Iterable[str] = reg.models(provider) if models is None else models
+    ctx = context_key(service_tier, speed, inference_geo, batch)
+    when = now() if at is None else instant_of(at)
+    if models is not None and (isinstance(models, str) or not isinstance(models, Iterable)):
+        msg = f"models must be a list of model names, not {type(models).__name__}"
+        raise InvalidTypeError(msg)
+    names: Iterable[str] = (
+        reg.models(provider, include_retired=include_retired) if models is None else models
+    )
     out = []
     for name in names:
-        price = reg.get(name, at=when)
         if models is None:
+            if kind is not None and reg.history(name)[-1].kind != kind:
+                continue
             try:
-                out.append(_price_usage(price, usage, batch=batch))
-            except MissingRateError:
+                out.append(priced(reg, name, u, ctx, when))
+            except (MissingRateError, RetiredModelError):
                 continue
         else:
-            out.append(_price_usage(price, usage, batch=batch))
+            out.append(priced(reg, name, u, ctx, when))
     out.sort(key=lambda c: (c.total, c.model))
     return out
 
@@ -582,8 +450,11 @@ def estimate(
     *,
     max_output_tokens: int,
     tools: Sequence[Mapping[str, Any]] | None = None,
+    service_tier: str | None = None,
+    speed: str | None = None,
+    inference_geo: str | None = None,
     batch: bool = False,
-    at: date | None = None,
+    at: date | datetime | None = None,
     registry: Registry | None = None,
 ) -> Cost:
     """An upper bound on the cost of sending *prompt* to *model*, before the call.
@@ -592,7 +463,7 @@ def estimate(
     chat-message formula, images included (see `count_message_tokens`). The output is assumed
     to reach *max_output_tokens*. `Cost.input_exact` says whether the input count was exact (an
     OpenAI encoding, every image's size known) or estimated. Images are priced at the model's
-    input rate.
+    input rate. The request context keywords are those of `cost`.
 
     >>> c = estimate("gpt-4o", "Summarise this.", max_output_tokens=100)
     >>> c.usage.input_tokens, c.usage.output_tokens, c.input_exact
@@ -601,7 +472,7 @@ def estimate(
     from ._tokens import _count_messages, count_tokens, tokenizer_for
 
     reg = _registry(registry)
-    price = reg.get(model, at=_current_date() if at is None else at)
+    reg.resolve(model)
     images_exact = True
     if isinstance(prompt, str):
         if tools:
@@ -612,4 +483,5 @@ def estimate(
         n, images_exact = _count_messages(prompt, model, tools=tools, registry=reg)
     exact = images_exact and tokenizer_for(model, registry=reg).exact
     usage = Usage(input_tokens=n, output_tokens=max_output_tokens)
-    return _price_usage(price, usage, batch=batch, input_exact=exact)
+    ctx = context_key(service_tier, speed, inference_geo, batch)
+    return priced(reg, model, usage, ctx, at, input_exact=exact)

@@ -42,6 +42,27 @@ class UnknownModelError(LLMCostError, LookupError):
         return (type(self), (self.model, self.suggestions, self.reason))
 
 
+class RetiredModelError(LLMCostError, LookupError):
+    """A request priced after its model was retired; the message names the successor.
+
+    `model`, `retired` (a `datetime.datetime`, UTC) and `successor` (None if the vendor named
+    none) say which. Before the retirement the model prices as usual (old logs, ``at=``).
+    """
+
+    def __init__(self, model: str, retired: object, successor: str | None) -> None:
+        self.model = model
+        self.retired = retired
+        self.successor = successor
+        msg = f"{model} was retired on {retired}"
+        if successor:
+            msg += f"; its successor is {successor!r}"
+        msg += "; to price an older request, pass at= the time it was made"
+        super().__init__(msg)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.model, self.retired, self.successor))
+
+
 class MissingRateError(LLMCostError, LookupError):
     """A model that has no rate for what was asked (cache writes, batch, ...): never a silent $0."""
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from ._cost import Cost, Usage, _current_date, _price_usage
+from ._cost import priced
 from ._errors import InvalidUsageError
+from ._rates import context_key
 from ._registry import Registry
+from ._usage import Cost, Usage
 
 _MISSING = object()
 
@@ -95,7 +97,7 @@ def _anthropic(u: object) -> Usage:
         input_tokens=uncached + read + w5 + w1h,
         output_tokens=_count(u, "output_tokens", required=True, shape=shape),
         cache_read_tokens=read,
-        cache_write_tokens=w5,
+        cache_write_5m_tokens=w5,
         cache_write_1h_tokens=w1h,
     )
 
@@ -134,7 +136,7 @@ def _bedrock(u: object) -> Usage:
         input_tokens=_count(u, "inputTokens", required=True, shape=shape) + read + write,
         output_tokens=_count(u, "outputTokens", required=True, shape=shape),
         cache_read_tokens=read,
-        cache_write_tokens=write,
+        cache_write_5m_tokens=write,
     )
 
 
@@ -259,5 +261,4 @@ def cost_of_response(
         msg = "this response does not name its model (e.g. Bedrock Converse): pass model="
         raise InvalidUsageError(msg)
     reg = Registry.default() if registry is None else registry
-    price = reg.get(name, at=_current_date() if at is None else at)
-    return _price_usage(price, usage, batch=batch)
+    return priced(reg, name, usage, context_key(None, None, None, batch), at)

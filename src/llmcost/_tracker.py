@@ -10,15 +10,22 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 from typing import IO, Any, Literal
 
 import attrs
 
-from ._cost import _CTX, _ZERO, Cost, Usage, _current_date, _price_usage, _usd
+from ._cost import priced
 from ._errors import InvalidTypeError, InvalidUsageError, UnknownModelError
-from ._registry import Registry, _decimal_str
+from ._money import CTX as _CTX
+from ._money import ZERO as _ZERO
+from ._money import plain as _decimal_str
+from ._money import usd as _usd
+from ._rates import context_key
+from ._registry import Registry
 from ._responses import model_from_response, usage_from_response
+from ._usage import AMOUNT_FIELDS, COUNT_FIELDS, Cost, Usage, get_counts
 
 
 def _freeze_tags(tags: Mapping[str, object]) -> Mapping[str, object]:
@@ -62,11 +69,15 @@ class CostRecord:
             "gen_ai.usage.input_tokens": u.input_tokens,
             "gen_ai.usage.output_tokens": u.output_tokens,
             "gen_ai.usage.cache_read.input_tokens": u.cache_read_tokens,
-            "gen_ai.usage.cache_creation.input_tokens": u.cache_write_tokens
-            + u.cache_write_1h_tokens,
+            "gen_ai.usage.cache_creation.input_tokens": u.cache_write_tokens,
             "gen_ai.usage.reasoning.output_tokens": u.reasoning_tokens,
-            "llmcost.usage.cache_creation_1h.input_tokens": u.cache_write_1h_tokens,
         }
+        for name in _EXTRA_USAGE:
+            value = getattr(u, name)
+            if value != _USAGE_DEFAULTS[name]:
+                out[f"llmcost.usage.{name}"] = value
+        if u.tool_calls:
+            out["llmcost.usage.tool_calls"] = dict(u.tool_calls)
         c = self.cost
         if c is None:
             out["llmcost.unpriced"] = True
@@ -75,10 +86,10 @@ class CostRecord:
                 "gen_ai.usage.cost.amount": _decimal_str(c.total),
                 "gen_ai.usage.cost.currency": "USD",
                 "gen_ai.usage.cost.source": "local",
-                "llmcost.cost.input": _decimal_str(c.input),
-                "llmcost.cost.output": _decimal_str(c.output),
-                "llmcost.cost.cache_read": _decimal_str(c.cache_read),
-                "llmcost.cost.cache_write": _decimal_str(c.cache_write),
+                **{f"llmcost.cost.{f}": _decimal_str(getattr(c, f)) for f in AMOUNT_FIELDS},
+                "llmcost.service_tier": c.service_tier,
+                "llmcost.speed": c.speed,
+                "llmcost.inference_geo": c.inference_geo,
                 "llmcost.batch": c.batch,
                 "llmcost.input_exact": c.input_exact,
             }
@@ -113,30 +124,32 @@ class CostRecord:
 
     @classmethod
     def _from_fields(cls, d: Mapping[str, Any]) -> CostRecord:
-        writes = d["gen_ai.usage.cache_creation.input_tokens"]
-        w1h = d.get("llmcost.usage.cache_creation_1h.input_tokens", 0)
+        extra = {n: d.get(f"llmcost.usage.{n}", _USAGE_DEFAULTS[n]) for n in _EXTRA_USAGE}
         usage = Usage(
             input_tokens=d["gen_ai.usage.input_tokens"],
             output_tokens=d["gen_ai.usage.output_tokens"],
             cache_read_tokens=d["gen_ai.usage.cache_read.input_tokens"],
-            cache_write_tokens=writes - w1h,
-            cache_write_1h_tokens=w1h,
             reasoning_tokens=d["gen_ai.usage.reasoning.output_tokens"],
+            tool_calls=d.get("llmcost.usage.tool_calls") or {},
+            **extra,
         )
         model = d["gen_ai.response.model"]
         provider = d["gen_ai.provider.name"]
         cost = None
         if not d.get("llmcost.unpriced"):
+            amounts: dict[str, Any] = {
+                f: Decimal(d.get(f"llmcost.cost.{f}", "0")) for f in AMOUNT_FIELDS
+            }
             cost = Cost(
                 model=model,
                 provider=provider,
                 usage=usage,
-                input=Decimal(d["llmcost.cost.input"]),
-                output=Decimal(d["llmcost.cost.output"]),
-                cache_read=Decimal(d["llmcost.cost.cache_read"]),
-                cache_write=Decimal(d["llmcost.cost.cache_write"]),
+                **amounts,
                 total=Decimal(d["gen_ai.usage.cost.amount"]),
-                batch=bool(d.get("llmcost.batch", False)),
+                service_tier=d.get("llmcost.service_tier")
+                or ("batch" if d.get("llmcost.batch") else "standard"),
+                speed=d.get("llmcost.speed") or "standard",
+                inference_geo=d.get("llmcost.inference_geo"),
                 input_exact=bool(d.get("llmcost.input_exact", True)),
             )
         tags = d.get("tags") or {}
@@ -251,44 +264,57 @@ class _Totals:
     `Tracker.record` cheap. (A plain class: attrs would cost import time.)
     """
 
-    __slots__ = ("amounts", "batch", "counts", "exact", "model", "provider")
+    __slots__ = ("amounts", "counts", "exact", "geo", "model", "provider", "speed", "tier", "tools")
 
     def __init__(self, c: Cost) -> None:
         self.model = c.model
         self.provider = c.provider
-        self.batch = True
+        self.tier, self.speed, self.geo = c.service_tier, c.speed, c.inference_geo
         self.exact = True
         self.counts = [0] * len(_USAGE_KEYS)
         self.amounts = [_ZERO] * len(_AMOUNT_KEYS)
+        self.tools: dict[str, int] = {}
 
     def add(self, c: Cost) -> None:
-        counts, u = self.counts, c.usage.__dict__
-        for i, key in enumerate(_USAGE_KEYS):
-            counts[i] += u[key]
-        amounts, d = self.amounts, c.__dict__
-        for i, key in enumerate(_AMOUNT_KEYS):
-            amounts[i] = _CTX.add(amounts[i], d[key])
-        self.batch = self.batch and c.batch
+        counts = self.counts
+        for i, n in enumerate(get_counts(c.usage)):
+            counts[i] += n
+        amounts = self.amounts
+        for i, amount in enumerate(_get_amounts(c)):
+            amounts[i] = _CTX.add(amounts[i], amount)
+        if c.usage.tool_calls:
+            for name, n in c.usage.tool_calls.items():
+                self.tools[name] = self.tools.get(name, 0) + n
+        if self.tier != c.service_tier:
+            self.tier = "mixed"
+        if self.speed != c.speed:
+            self.speed = "mixed"
+        if self.geo != c.inference_geo:
+            self.geo = "mixed"
         self.exact = self.exact and c.input_exact
 
     def cost(self) -> Cost:
-        c_in, c_out, c_read, c_write, total = self.amounts
+        amounts: dict[str, Any] = dict(zip(_AMOUNT_KEYS, self.amounts, strict=True))
         return Cost(
             model=self.model,
             provider=self.provider,
-            usage=Usage(**dict(zip(_USAGE_KEYS, self.counts, strict=True))),
-            input=c_in,
-            output=c_out,
-            cache_read=c_read,
-            cache_write=c_write,
-            total=total,
-            batch=self.batch,
+            usage=Usage(**dict(zip(_USAGE_KEYS, self.counts, strict=True)), tool_calls=self.tools),
+            **amounts,
+            service_tier=self.tier,
+            speed=self.speed,
+            inference_geo=self.geo,
             input_exact=self.exact,
         )
 
 
-_USAGE_KEYS = tuple(a.name for a in attrs.fields(Usage))
-_AMOUNT_KEYS = ("input", "output", "cache_read", "cache_write", "total")
+_USAGE_KEYS = COUNT_FIELDS
+_AMOUNT_KEYS = (*AMOUNT_FIELDS, "total")
+_get_amounts = attrgetter(*_AMOUNT_KEYS)
+_OTEL_USAGE = frozenset(
+    {"input_tokens", "output_tokens", "cache_read_tokens", "reasoning_tokens"}
+)
+_EXTRA_USAGE = tuple(f for f in COUNT_FIELDS if f not in _OTEL_USAGE)
+_USAGE_DEFAULTS = {a.name: a.default for a in attrs.fields(Usage)}
 
 
 def _per_model(totals: dict[str, _Totals], c: Cost) -> None:
@@ -385,7 +411,7 @@ class Tracker:
                 raise InvalidUsageError(msg)
         reg = Registry.default() if self._registry is None else self._registry
         try:
-            price = reg.get(asked, at=_current_date())
+            c = priced(reg, asked, usage, context_key(None, None, None, batch), None)
         except UnknownModelError:
             if self._unpriced_policy == "raise":
                 raise
@@ -400,7 +426,6 @@ class Tracker:
             )
             self._store(rec)
             return None
-        c = _price_usage(price, usage, batch=batch)
         rec = CostRecord(
             time=datetime.now(timezone.utc),
             request_model=asked,
