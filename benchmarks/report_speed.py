@@ -43,7 +43,7 @@ def make_lines(n: int, seed: int = 1) -> list[str]:
 
     rng = random.Random(seed)
     tracker = Tracker()
-    models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.5-flash"]
+    models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-6", "gemini-3.5-flash"]
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
     out = []
     for _ in range(n):

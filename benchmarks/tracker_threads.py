@@ -18,7 +18,7 @@ def main() -> None:
     """Record from many threads at once, then compare the total with the exact sum."""
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 16
     per_thread = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
-    models = ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "gpt-4o-mini"]
+    models = ["gpt-4o", "claude-sonnet-4-6", "gemini-3.5-flash", "gpt-4o-mini"]
     usages = [
         llmcost.Usage(input_tokens=1_000 + i, output_tokens=100 + i % 7, cache_read_tokens=i % 500)
         for i in range(64)

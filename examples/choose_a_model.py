@@ -31,7 +31,7 @@ def main() -> None:
         )
     picked = llmcost.compare(
         input_tokens=INPUT, output_tokens=OUTPUT, cache_read_tokens=CACHED,
-        models=["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-pro"],
+        models=["gpt-4o", "claude-sonnet-4-6", "gemini-3.1-pro-preview"],
     )
     print("\nthe three you asked about:")
     for c in picked:

@@ -20,9 +20,9 @@ RESPONSES = [
     ("search", {"model": "gpt-4o-mini", "usage": {
         "prompt_tokens": 2_400, "completion_tokens": 90,
         "prompt_tokens_details": {"cached_tokens": 1_792}}}),
-    ("summary", {"type": "message", "model": "claude-sonnet-4-5-20250929", "usage": {
+    ("summary", {"type": "message", "model": "claude-sonnet-4-6", "usage": {
         "input_tokens": 350, "cache_read_input_tokens": 12_000, "output_tokens": 640}}),
-    ("summary", {"modelVersion": "gemini-2.5-flash", "usageMetadata": {
+    ("summary", {"modelVersion": "gemini-3.5-flash", "usageMetadata": {
         "promptTokenCount": 9_000, "candidatesTokenCount": 400, "thoughtsTokenCount": 1_100}}),
 ]  # fmt: skip
 

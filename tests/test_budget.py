@@ -96,7 +96,7 @@ def test_assert_within_budget_message() -> None:
     costs = [
         cost("gpt-4o", input_tokens=10_000, output_tokens=1_000),
         cost(
-            "claude-sonnet-4-5", input_tokens=10_000, output_tokens=1_000, cache_read_tokens=5_000
+            "claude-sonnet-4-6", input_tokens=10_000, output_tokens=1_000, cache_read_tokens=5_000
         ),
     ]
     total = sum(c.total for c in costs)
@@ -106,5 +106,5 @@ def test_assert_within_budget_message() -> None:
     text = str(info.value)
     assert "over the budget of $0.010000" in text
     assert f"${total:,.6f}" in text
-    for word in ("gpt-4o", "claude-sonnet-4-5", "cache read", "output", "all models"):
+    for word in ("gpt-4o", "claude-sonnet-4-6", "cache read", "output", "all models"):
         assert word in text

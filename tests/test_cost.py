@@ -55,8 +55,8 @@ def test_gpt_4o_worked_example() -> None:
 
 
 def test_anthropic_cache_worked_example() -> None:
-    """claude-sonnet-4-5: 3 in, 15 out, 0.30 cache read, 3.75 5m write, 6 1h write."""
-    p = llmcost.get_price("claude-sonnet-4-5")
+    """claude-sonnet-4-6: 3 in, 15 out, 0.30 cache read, 3.75 5m write, 6 1h write."""
+    p = llmcost.get_price("claude-sonnet-4-6")
     rates = (p.input_per_mtok, p.output_per_mtok, p.cache_read_per_mtok)
     assert rates == (D(3), D(15), D("0.3"))
     assert (p.cache_write_per_mtok, p.cache_write_1h_per_mtok) == (D("3.75"), D(6))
@@ -67,7 +67,7 @@ def test_anthropic_cache_worked_example() -> None:
         cache_write_5m_tokens=20_000,
         cache_write_1h_tokens=10_000,
     )
-    c = cost("claude-sonnet-4-5", u)
+    c = cost("claude-sonnet-4-6", u)
     # 20,000 uncached x $3/M = 0.06; 50,000 x 0.30/M = 0.015; 20,000 x 3.75/M + 10,000 x 6/M
     # = 0.075 + 0.06; 2,000 x 15/M = 0.03.
     assert c.input == D("0.06")
@@ -109,10 +109,13 @@ def test_batch_worked_example() -> None:
     assert c.total == D("1.25") * 2 + D(5)
     assert c.batch
     cached = cost(
-        "claude-sonnet-4-5", input_tokens=1_000_000, output_tokens=0,
+        "claude-sonnet-4-6", input_tokens=1_000_000, output_tokens=0,
         cache_read_tokens=1_000_000, batch=True,
     )  # fmt: skip
     assert cached.cache_read == D("0.15")
+    # OpenAI's Batch table lists no cached-input rate for gpt-4o: refused, never guessed.
+    with pytest.raises(MissingRateError, match="cache-read"):
+        cost("gpt-4o", input_tokens=2_000, cache_read_tokens=1_024, batch=True)
 
 
 def test_dated_cost() -> None:
@@ -291,9 +294,9 @@ def test_estimate_from_text_and_messages() -> None:
     m = llmcost.estimate("gpt-4o", msgs, max_output_tokens=500)
     assert m.usage.input_tokens == llmcost.count_message_tokens(msgs, "gpt-4o")
     assert m.usage.input_tokens > c.usage.input_tokens
-    claude = llmcost.estimate("claude-sonnet-4-5", text, max_output_tokens=500)
+    claude = llmcost.estimate("claude-sonnet-4-6", text, max_output_tokens=500)
     assert not claude.input_exact
-    assert str(claude).startswith("claude-sonnet-4-5: ~$")
+    assert str(claude).startswith("claude-sonnet-4-6: ~$")
 
 
 def test_schema_1_batch_rates_become_a_variant(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import runpy
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ def test_choose_a_model() -> None:
     assert first[0] == ranked[0].model
     assert first[3] == f"${ranked[0].total * 20_000 * 30:,.2f}"
     for c in llmcost.compare(input_tokens=3_000, output_tokens=350, cache_read_tokens=2_500,
-                             models=["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-pro"]):  # fmt: skip
+                             models=["gpt-4o", "claude-sonnet-4-6", "gemini-3.1-pro-preview"]):  # fmt: skip
         assert f"${c.total * 20_000 * 30:,.2f} per 30 days" in out
 
 
@@ -94,13 +94,22 @@ def test_budget_test_example() -> None:
 def test_price_history() -> None:
     """price_history.py prints each month's cost at the prices of its date."""
     out = run("price_history.py")
-    for model, day in [("o3", date(2025, 6, 1)), ("o3", date(2025, 7, 1)),
-                       ("deepseek-reasoner", date(2025, 9, 1)),
-                       ("deepseek-reasoner", date(2025, 10, 1))]:  # fmt: skip
-        c = llmcost.cost(model, input_tokens=40_000_000, output_tokens=8_000_000, at=day)
-        assert f"{day}" in out
+    utc = timezone.utc
+    peak, evening, saturday = (
+        datetime(2026, 11, 25, 2, tzinfo=utc),
+        datetime(2026, 11, 25, 12, tzinfo=utc),
+        datetime(2026, 11, 28, 2, tzinfo=utc),
+    )
+    for model, when in [("o3", date(2025, 6, 1)), ("o3", date(2025, 7, 1)),
+                        ("deepseek-v4-flash", peak), ("deepseek-v4-flash", evening),
+                        ("deepseek-v4-flash", saturday)]:  # fmt: skip
+        c = llmcost.cost(model, input_tokens=40_000_000, output_tokens=8_000_000, at=when)
+        assert f"{when.isoformat()}" in out
         assert f"${c.total:,.2f}" in out
     assert "$720.00" in out  # o3 before its cut: 40M x $10 + 8M x $40
+    p = llmcost.get_price("deepseek-v4-flash", at=evening)
+    off_peak = 40 * p.input_per_mtok + 8 * p.output_per_mtok  # the base (off-peak) rates
+    assert f"${off_peak:,.2f}" in out and f"${2 * off_peak:,.2f}" in out
 
 
 def test_bring_your_own_prices() -> None:

@@ -17,7 +17,7 @@ def test_cheap(llm_cost):
 @pytest.mark.llm_budget(usd="0.05")
 def test_expensive(llm_cost):
     for _ in range(3):
-        llm_cost.record("claude-opus-4-1", Usage(input_tokens=100_000, output_tokens=1_000))
+        llm_cost.record("claude-opus-4-8", Usage(input_tokens=100_000, output_tokens=1_000))
 
 @pytest.mark.llm_budget(usd="0.01")
 def test_marker_without_fixture(request):
@@ -34,7 +34,7 @@ def test_marker_fails_expensive_tests(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines(
-        ["*_ test_expensive _*", "*over the budget of $0.050000*", "*claude-opus-4-1*"]
+        ["*_ test_expensive _*", "*over the budget of $0.050000*", "*claude-opus-4-8*"]
     )
     result.stdout.fnmatch_lines(
         ["*_ test_marker_without_fixture _*", "*over the budget of $0.010000*"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,8 +12,11 @@ from hypothesis import given
 
 import llmcost
 from llmcost import ModelPrice, PriceDataError, Registry, UnknownModelError
+from llmcost._when import start_of
 
 from .strategies import default_models, model_names
+
+UTC = timezone.utc
 
 REQUIRED = {
     "openai": [
@@ -47,7 +50,7 @@ def test_shipped_data_loads_with_required_models() -> None:
     """Every model the project promises is in the shipped data, under its provider."""
     reg = Registry.default()
     for provider, models in REQUIRED.items():
-        listed = llmcost.list_models(provider=provider)
+        listed = llmcost.list_models(provider=provider, include_retired=True)
         for model in models:
             assert model in listed, model
             assert reg.get(model).provider == provider
@@ -127,28 +130,36 @@ def test_dated_snapshot_with_its_own_price() -> None:
         ("o3", date(2025, 6, 9), ("10", "40")),
         ("o3", date(2025, 6, 10), ("2", "8")),
         ("deepseek-reasoner", date(2025, 9, 4), ("0.55", "2.19")),
-        # DeepSeek's page: 0.56 / 1.68 from 2025-09-05, then 0.28 / 0.42 from 2025-09-29.
-        ("deepseek-reasoner", date(2025, 9, 5), ("0.56", "1.68")),
-        ("deepseek-reasoner", date(2025, 9, 29), ("0.28", "0.42")),
+        # DeepSeek's page: 0.56 / 1.68 from 2025-09-05 16:00 UTC, 0.28 / 0.42 from 2025-09-29.
+        ("deepseek-reasoner", datetime(2025, 9, 5, 15, 59, tzinfo=UTC), ("0.55", "2.19")),
+        ("deepseek-reasoner", datetime(2025, 9, 5, 16, 0, tzinfo=UTC), ("0.56", "1.68")),
+        ("deepseek-reasoner", date(2025, 9, 6), ("0.56", "1.68")),
     ],
 )
 def test_dated_prices(model: str, day: date, expected: tuple[str, str]) -> None:
-    """A price change takes effect on its date, not a day before."""
+    """A price change takes effect at its date or instant, not a day or a minute before."""
     p = llmcost.get_price(model, at=day)
     assert (p.input_per_mtok, p.output_per_mtok) == tuple(Decimal(x) for x in expected)
-    assert p.valid_from is None or p.valid_from <= day
-    assert p.valid_to is None or day < p.valid_to
+    when = day if isinstance(day, datetime) else datetime(*day.timetuple()[:3], tzinfo=UTC)
+    assert p.valid_from is None or start_of(p.valid_from) <= when
+    assert p.valid_to is None or when < start_of(p.valid_to)
+
+
+def test_a_bare_date_inside_a_change_is_refused() -> None:
+    """On the UTC day a price changes at an instant, a bare date is ambiguous: it raises."""
+    with pytest.raises(llmcost.InvalidInputError, match="pass at= a datetime"):
+        llmcost.get_price("deepseek-reasoner", at=date(2025, 9, 5))
 
 
 def test_current_price_is_todays_period() -> None:
     """Without `at`, get() returns the one period in force today."""
     reg = Registry.default()
-    today = date.today()
+    now = datetime.now(UTC)
     for model in reg:
         (current,) = [
             p for p in reg.history(model)
-            if (p.valid_from is None or p.valid_from <= today)
-            and (p.valid_to is None or today < p.valid_to)
+            if (p.valid_from is None or start_of(p.valid_from) <= now)
+            and (p.valid_to is None or now < start_of(p.valid_to))
         ]  # fmt: skip
         assert reg.get(model) == current
 
@@ -230,7 +241,7 @@ def test_any_string_resolves_or_raises_unknown(name: str) -> None:
     except UnknownModelError as e:
         assert e.model == name
     else:
-        assert p.model in llmcost.list_models()
+        assert p.model in llmcost.list_models(include_retired=True)
 
 
 @given(default_models())

@@ -86,7 +86,7 @@ def test_jsonl_handler_round_trip(tmp_path: Path) -> None:
         t = Tracker(logger=log)
         t.record(RESPONSE, feature="search", user=7)
         t.record(
-            "claude-sonnet-4-5",
+            "claude-sonnet-4-6",
             Usage(input_tokens=300_000, output_tokens=10, cache_write_1h_tokens=1_000),
         )
     finally:
@@ -99,7 +99,7 @@ def test_jsonl_handler_round_trip(tmp_path: Path) -> None:
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["claude-sonnet-4-5", "claude-haiku-4-5"]), usages(max_input=500_000)
+            st.sampled_from(["claude-sonnet-4-6", "claude-haiku-4-5"]), usages(max_input=500_000)
         ),
         max_size=10,
     ),
@@ -133,11 +133,11 @@ def test_tracker_threads_lose_nothing() -> None:
     """16 threads recording at once: the total equals the exact sum of every cost."""
     t = Tracker()
     u = Usage(input_tokens=1_234, output_tokens=567, cache_read_tokens=1_000)
-    one = llmcost.cost("claude-sonnet-4-5", u).total
+    one = llmcost.cost("claude-sonnet-4-6", u).total
 
     def work() -> None:
         for _ in range(1_000):
-            t.record("claude-sonnet-4-5", u, worker="w")
+            t.record("claude-sonnet-4-6", u, worker="w")
 
     threads = [threading.Thread(target=work) for _ in range(16)]
     for th in threads:

@@ -246,10 +246,10 @@ def cost(
     `datetime` (naive means UTC) or a UTC `date` (refused where the price changes within that
     day); default now. A model retired before *at* raises `RetiredModelError`.
 
-    >>> c = cost("claude-sonnet-4-5", Usage(input_tokens=12_000, output_tokens=800,
+    >>> c = cost("claude-sonnet-4-6", Usage(input_tokens=12_000, output_tokens=800,
     ...                                     cache_read_tokens=10_000))
     >>> print(c)
-    claude-sonnet-4-5: $0.021000 (input $0.006000, cache read $0.003000, output $0.012000)
+    claude-sonnet-4-6: $0.021000 (input $0.006000, cache read $0.003000, output $0.012000)
     >>> from decimal import Decimal, getcontext
     >>> cost("gpt-4o", input_tokens=1_000_000, batch=True).total == Decimal("1.25")
     True

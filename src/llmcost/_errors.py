@@ -53,7 +53,12 @@ class RetiredModelError(LLMCostError, LookupError):
         self.model = model
         self.retired = retired
         self.successor = successor
-        msg = f"{model} was retired on {retired}"
+        when = str(retired)
+        if hasattr(retired, "hour"):
+            t = retired  # a datetime: the day alone when it is midnight UTC
+            midnight = (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0)
+            when = t.strftime("%Y-%m-%d") if midnight else t.strftime("%Y-%m-%d %H:%M UTC")
+        msg = f"{model} was retired on {when}"
         if successor:
             msg += f"; its successor is {successor!r}"
         msg += "; to price an older request, pass at= the time it was made"

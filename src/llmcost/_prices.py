@@ -40,7 +40,7 @@ TOKEN_RATES = (
 #: Request-context values that mean "the standard rates".
 STANDARD_TIERS = frozenset({"", "default", "standard", "auto"})
 STANDARD_SPEEDS = frozenset({"", "standard", "normal"})
-STANDARD_GEOS = frozenset({"", "global", "default"})
+STANDARD_GEOS = frozenset({"", "global", "default", "not_available"})
 KINDS = frozenset({"chat", "embedding"})
 #: Server-side tools the readers know; a price may name others.
 KNOWN_TOOLS = ("web_search", "web_fetch", "x_search", "code_execution", "file_search")

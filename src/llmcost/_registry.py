@@ -370,7 +370,7 @@ def list_models(
 ) -> list[str]:
     """Canonical model ids, sorted; only *provider*'s when given; retired ones only if asked.
 
-    >>> "claude-sonnet-4-5" in list_models(provider="anthropic")
+    >>> "claude-sonnet-4-6" in list_models(provider="anthropic")
     True
     """
     return (Registry.default() if registry is None else registry).models(

@@ -220,7 +220,7 @@ def usage_from_response(response: object) -> Usage:
 
     >>> usage_from_response({"model": "claude-sonnet-4-5", "usage": {
     ...     "input_tokens": 100, "output_tokens": 50, "cache_read_input_tokens": 1000}})
-    Usage(input_tokens=1100, output_tokens=50, cache_read_tokens=1000, ...)
+    Usage(input_tokens=1100, output_tokens=50, cache_read_tokens=1000)
     """
     shape, u, _ = _find_usage(response)
     return _READERS[shape](u)

@@ -123,7 +123,7 @@ def _check(u: Usage) -> None:
 
 
 # Dict classes (slots=False): attrs initialises them faster, and cost() is a hot path.
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, repr=False)
 class Usage:
     """Token counts of one or more requests, in the OpenTelemetry GenAI convention.
 
@@ -208,6 +208,13 @@ class Usage:
         if other == 0:  # sum() starts from 0
             return self
         return NotImplemented
+
+    def __repr__(self) -> str:
+        # Only the counts that differ from their defaults: a usage has 17 of them.
+        shown = [f"{f}={n!r}" for f, n in self.counts().items() if n != (f == "requests")]
+        if self.tool_calls:
+            shown.append(f"tool_calls={dict(self.tool_calls)!r}")
+        return f"Usage({', '.join(shown)})"
 
     def counts(self) -> dict[str, int]:
         """Every count field (not `tool_calls`) by name, in field order."""

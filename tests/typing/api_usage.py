@@ -19,7 +19,7 @@ def price_report() -> list[str]:
 
 def costs() -> Decimal:
     u = llmcost.Usage(input_tokens=1_000, output_tokens=100, cache_read_tokens=500)
-    c: llmcost.Cost = llmcost.cost("claude-sonnet-4-5", u) + llmcost.cost(
+    c: llmcost.Cost = llmcost.cost("claude-sonnet-4-6", u) + llmcost.cost(
         "gpt-4o", input_tokens=10, output_tokens=5, batch=True
     )
     ranked: list[llmcost.Cost] = llmcost.compare(input_tokens=1_000, output_tokens=10)
