@@ -52,6 +52,7 @@ PUBLIC = [
     "list_models",
     "read_cost_log",
     "register_tokenizer",
+    "tags",
     "tokenizer_for",
     "unregister_tokenizer",
     "usage_from_response",

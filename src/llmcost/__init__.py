@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._budget import Budget, assert_within_budget
+from ._context import tags
 from ._cost import compare, cost, estimate
 from ._errors import (
     BudgetExceeded,
@@ -108,6 +109,7 @@ __all__ = [
     "list_models",
     "read_cost_log",
     "register_tokenizer",
+    "tags",
     "tokenizer_for",
     "unregister_tokenizer",
     "usage_from_response",

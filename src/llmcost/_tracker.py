@@ -16,6 +16,7 @@ from typing import IO, Any, Literal
 
 import attrs
 
+from ._context import current_tags
 from ._cost import priced
 from ._errors import InvalidTypeError, InvalidUsageError, UnknownModelError
 from ._money import CTX as _CTX
@@ -397,6 +398,9 @@ class Tracker:
         for batch-API requests. Returns None only for an unknown model under
         ``unpriced="record"``.
         """
+        context_tags = current_tags()
+        if context_tags:
+            tags = {**context_tags, **tags}
         if isinstance(response_or_model, str):
             if not isinstance(usage, Usage):
                 msg = "record(model, usage): pass a Usage with a model name"
