@@ -14,8 +14,14 @@ counts = st.integers(min_value=0, max_value=10_000_000)
 
 
 @st.composite
-def usages(draw: st.DrawFn, max_input: int = 10_000_000, cache: bool = True) -> llmcost.Usage:
-    """Any valid Usage: cache tokens within the input, reasoning within the output."""
+def usages(
+    draw: st.DrawFn, max_input: int = 10_000_000, cache: bool = True, any_ttl: bool = False
+) -> llmcost.Usage:
+    """Any valid Usage: cache tokens within the input, reasoning within the output.
+
+    Cache writes are Anthropic's 5-minute and 1-hour ones, or with *any_ttl* also OpenAI's
+    30-minute and 12-hour ones.
+    """
     input_tokens = draw(st.integers(0, max_input))
     output_tokens = draw(st.integers(0, 1_000_000))
     read = write = write_long = 0
@@ -24,7 +30,7 @@ def usages(draw: st.DrawFn, max_input: int = 10_000_000, cache: bool = True) -> 
         read = draw(st.integers(0, input_tokens))
         write = draw(st.integers(0, input_tokens - read))
         write_long = draw(st.integers(0, input_tokens - read - write))
-        ttls = draw(
+        ttls = ttls if not any_ttl else draw(
             st.sampled_from(
                 [
                     ("cache_write_5m_tokens", "cache_write_1h_tokens"),

@@ -442,7 +442,7 @@ def test_cost_is_nonnegative_and_parts_add_up(data: st.DataObject) -> None:
     model = data.draw(st.sampled_from(llmcost.list_models(include_retired=True)))
     when = data.draw(instants(model))
     tier, speed = data.draw(contexts_of(model, when))
-    u = data.draw(usages(max_input=2_000_000))
+    u = data.draw(usages(max_input=2_000_000, any_ttl=True))
     try:
         c = cost(model, u, service_tier=tier, speed=speed, at=when)
     except (MissingRateError, RetiredModelError):
@@ -460,8 +460,8 @@ def test_cost_is_additive_and_monotone_below_thresholds(data: st.DataObject) -> 
     tier, speed = data.draw(contexts_of(model, when))
     p = llmcost.get_price(model, at=when)
     limit = min([t.above_input_tokens for t in p.tiers] or [2_000_000])
-    a = data.draw(usages(max_input=limit // 2))
-    b = data.draw(usages(max_input=limit // 2))
+    a = data.draw(usages(max_input=limit // 2, any_ttl=True))
+    b = data.draw(usages(max_input=limit // 2, any_ttl=True))
     try:
         ca, cb = (cost(model, x, service_tier=tier, speed=speed, at=when) for x in (a, b))
     except MissingRateError:
