@@ -449,7 +449,7 @@ def test_hostile_price_files_are_clear_errors(tmp_path: Path, content: bytes, ne
 
 
 def test_price_file_paths_that_cannot_be_files() -> None:
-    """A NUL byte or a lone surrogate in a path is an InvalidInputError; a missing file an OSError."""
+    """A NUL byte or lone surrogate in a path: InvalidInputError; a missing file: an OSError."""
     for bad in ("prices\x00.json", "prices\ud800.json"):
         with pytest.raises(llmcost.InvalidInputError):
             Registry.from_file(bad)
