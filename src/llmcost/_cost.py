@@ -278,7 +278,10 @@ def cost(
     ):
         # The common call (input, output, cache reads; now; standard rates) takes this path,
         # 3x faster than the general one below (benchmarks/cost_speed.py).
-        hot = _HOT.get(model)
+        try:
+            hot = _HOT.get(model)
+        except TypeError:  # unhashable: not a model name; the general path says so
+            hot = None
         if hot is not None:
             reg, price, lv, until = hot
             if (
