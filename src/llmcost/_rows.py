@@ -184,7 +184,9 @@ def _period_rows(p: ModelPrice, last: ModelPrice, *, first: bool) -> Iterator[Ro
                 row.update(_window_cells(window))
                 row["variant_multiplier"] = None if v_mult is None else plain(v_mult)
                 row["window_multiplier"] = (
-                    None if window is None or window.multiplier is None else plain(window.multiplier)
+                    None
+                    if window is None or window.multiplier is None
+                    else plain(window.multiplier)
                 )
                 row["geo_multiplier"] = None if g_mult is None else plain(g_mult)
                 try:
@@ -210,9 +212,7 @@ def _period_rows(p: ModelPrice, last: ModelPrice, *, first: bool) -> Iterator[Ro
 def model_rows(history: tuple[ModelPrice, ...]) -> list[Row]:
     """Every price row of one model (its *history*, oldest period first)."""
     return [
-        row
-        for i, p in enumerate(history)
-        for row in _period_rows(p, history[-1], first=i == 0)
+        row for i, p in enumerate(history) for row in _period_rows(p, history[-1], first=i == 0)
     ]
 
 
