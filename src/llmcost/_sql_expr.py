@@ -5,12 +5,13 @@ type exceeds 38 digits under the strictest rules we know (Spark's ``p1 + p2 + 1`
 a product and ``max(s) + max(p - s) + 1`` for a sum, past which Spark rounds; DuckDB's
 ``p1 + p2``), so no engine rounds or falls back to DOUBLE:
 
-- counts DECIMAL(16, 0) (up to 10**15, llmcost's bound; larger counts give NULL, as
-  `cost()` refuses them);
+- counts DECIMAL(19, 0) (up to 10**15, llmcost's bound; larger counts give NULL, as
+  `cost()` refuses them); 19 digits, not 16, because DuckDB multiplies two DECIMALs of at
+  most 18 digits in 64-bit integers and raises on overflow instead of widening;
 - per-1M rates, per-1,000-use charges DECIMAL(18, 12) (what `price_rows` guarantees);
 - per-token rate = rate x 0.000001 as DECIMAL(18, 18) (exact: the rate has at most 12
   decimals and is below 10**6), per-use charge = charge x 0.001 as DECIMAL(18, 15);
-- each part count x unit price: DECIMAL(34 or 35, 18), below 10**18, cast to DECIMAL(37, 18);
+- each part count x unit price: DECIMAL(37 or 38, 18), below 10**18, cast to DECIMAL(37, 18);
 - each sum of two DECIMAL(37, 18) is DECIMAL(38, 18) and is cast back to DECIMAL(37, 18)
   (every total below 10**19); results DECIMAL(38, 18).
 """
@@ -27,7 +28,7 @@ from ._prices import KNOWN_TOOLS, STANDARD_GEOS, STANDARD_SPEEDS, STANDARD_TIERS
 #: The dialects this module writes SQL for.
 DIALECTS = ("ansi", "duckdb", "spark")
 
-COUNT = "DECIMAL(16, 0)"
+COUNT = "DECIMAL(19, 0)"
 RATE = "DECIMAL(18, 12)"
 PER_TOKEN = "DECIMAL(18, 18)"
 PER_USE = "DECIMAL(18, 15)"
