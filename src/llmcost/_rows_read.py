@@ -188,7 +188,13 @@ def _period(where: str, rows: list[Typed]) -> dict[str, Any]:
 
 def _model(model: str, rows: list[tuple[int, Typed]], aliases: list[str]) -> list[ModelPrice]:
     periods: dict[Any, list[tuple[int, Typed]]] = {}
+    seen: dict[tuple[Any, ...], int] = {}
     for i, r in rows:
+        k = (r["valid_from"], *_key(r))
+        if k in seen:
+            msg = f"price row {i} ({model!r}) repeats price row {seen[k]}"
+            raise PriceDataError(msg)
+        seen[k] = i
         periods.setdefault(r["valid_from"], []).append((i, r))
     ordered = sorted(periods.items(), key=lambda kv: _start(kv[0]))
     out = []
@@ -224,9 +230,6 @@ def _check(model: str, given: list[tuple[int, Typed]], history: tuple[ModelPrice
     got: dict[tuple[Any, ...], int] = {}
     for i, r in given:
         k = (r["valid_from"], *_key(r))
-        if k in got:
-            msg = f"price row {i} ({model!r}) repeats price row {got[k]}"
-            raise PriceDataError(msg)
         got[k] = i
         expected = want.get(k)
         if expected is None:
