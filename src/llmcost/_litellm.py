@@ -409,7 +409,7 @@ def _windows(entry: Mapping[str, Any]) -> list[PriceWindow]:
     if zone != "UTC":
         msg = f"off-peak hours in UTC but weekdays in {zone!r:.40} (one time zone is needed)"
         raise _Skip(msg)
-    rates = {}
+    rates: dict[str, Any] = {}
     for key, value in raw.items():
         if key in ("windows", "weekday_timezone"):
             continue
@@ -467,7 +467,7 @@ def _entry_price(name: str, entry: Mapping[str, Any]) -> ModelPrice:
     levels = _levels(name, entry, notes)
     _drop_zeros(levels, kind, notes)
     standard = levels.get(None, {})
-    base = standard.get(-1, {})
+    base: dict[str, Any] = dict(standard.get(-1, {}))
     tiers = _tiers(standard, kind, "its prices")
     extra: dict[str, Any] = {}
     request = entry.get("input_cost_per_request")

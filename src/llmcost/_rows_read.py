@@ -223,10 +223,11 @@ def _model(model: str, rows: list[tuple[int, Typed]], aliases: list[str]) -> lis
 
 def _check(model: str, given: list[tuple[int, Typed]], history: tuple[ModelPrice, ...]) -> None:
     """Every given row equals a row the rebuilt model exports, and none is missing."""
-    want = {}
+    want: dict[tuple[Any, ...], Typed] = {}
     for r in model_rows(history):
         typed = _typed(f"model {model!r}", r)
-        want[(typed["valid_from"], *_key(typed))] = typed
+        key = (typed["valid_from"], *_key(typed))
+        want[key] = typed
     got: dict[tuple[Any, ...], int] = {}
     for i, r in given:
         k = (r["valid_from"], *_key(r))
@@ -290,7 +291,7 @@ def registry_from_rows(
             msg = f"alias {alias!r} names model {model!r}, which has no price row"
             raise PriceDataError(msg)
         names.setdefault(model, set()).add(alias.strip().lower())
-    out = []
+    out: list[ModelPrice] = []
     for model, rows in groups.items():
         history = _model(model, rows, sorted(names.get(model, ())))
         built = Registry(history).history(model)
