@@ -434,6 +434,17 @@ def register_hf_tokenizer(
 
     Needs the optional ``tokenizers`` package (``pip install 'llmcost[hf]'``), imported here
     only. Special-token strings in the text count as text.
+
+    >>> import llmcost, pathlib, tempfile
+    >>> from tokenizers import Tokenizer, models, pre_tokenizers  # pip install 'llmcost[hf]'
+    >>> tok = Tokenizer(models.WordLevel({"hello": 0, "world": 1, "?": 2}, unk_token="?"))
+    >>> tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tokenizer.json"
+    >>> tok.save(str(path))
+    >>> llmcost.register_hf_tokenizer("deepseek-chat", path, name="tiny")
+    >>> llmcost.count_tokens("hello world, hello", "deepseek-chat")
+    4
+    >>> llmcost.unregister_tokenizer("deepseek-chat")
     """
     from llmcost import _tok_files
 
@@ -459,6 +470,12 @@ def register_sentencepiece_file(
     ``register_sentencepiece_file("gemini", path)`` with a copy you have, checked against its
     published sha256 when registered for ``"gemini"`` (or against *sha256*). Needs the
     optional ``sentencepiece`` package (``pip install 'llmcost[sentencepiece]'``).
+
+    >>> import llmcost
+    >>> llmcost.register_sentencepiece_file(
+    ...     "gemini", "gemma3_cleaned_262144_v2.spiece.model")  # doctest: +SKIP
+    >>> llmcost.tokenizer_for("gemini-2.5-pro").exact  # doctest: +SKIP
+    True
     """
     from llmcost import _tok_files
 
