@@ -94,12 +94,16 @@ def sentencepiece_counter(
         total = 0
         pos = 0
         for start, end in bpe.segments(text, 0, _SP_CUT):
-            total += enc(text[start + (dummy and start > 0) : end])
+            total += enc(text[start + (start > 0 and strip(text, start)) : end])
             pos = end
-        return total + enc(text[pos + (dummy and pos > 0) :])
+        return total + enc(text[pos + (pos > 0 and strip(text, pos)) :])
+
+    def strip(text: str, at: int) -> bool:
+        """Whether a piece starting at *at* drops its space (a cut, under a dummy prefix)."""
+        return dummy and text[at] == " "
 
     def pieces(chunks: Iterable[str]) -> Iterator[str]:
         for i, piece in enumerate(bpe.stream_pieces(chunks, _SP_CUT)):
-            yield piece[1:] if dummy and i else piece
+            yield piece[1:] if i and strip(piece, 0) else piece
 
     return count, pieces
