@@ -41,7 +41,9 @@ def reference() -> dict[str, Any]:
 def _stdlib_text(n: int) -> str:
     """About *n* characters of real prose and code: docstrings and sources of the stdlib."""
     parts = [inspect.getdoc(json) or "", inspect.getsource(json), inspect.getdoc(unittest) or ""]
-    parts += [p.read_text("utf-8", "replace") for p in sorted(Path(json.__file__).parent.glob("*.py"))]
+    parts += [
+        p.read_text("utf-8", "replace") for p in sorted(Path(json.__file__).parent.glob("*.py"))
+    ]
     text = "\n\n".join(parts)
     while len(text) < n:
         text += "\n" + text
@@ -159,9 +161,10 @@ def test_estimate_tokens_uses_the_model_profile() -> None:
     assert T.estimate_tokens(text, "gpt-4") == E.estimate(text, E.PROFILES["cl100k"])
     claude = E.estimate(text, E.PROFILES["claude"])
     assert T.estimate_tokens(text, "claude-sonnet-4-5") == claude
-    assert claude == round(1.2 * E.estimate(text, E.PROFILES["o200k"])) or abs(
-        claude - 1.2 * E.estimate(text, E.PROFILES["o200k"])
-    ) <= 1
+    assert (
+        claude == round(1.2 * E.estimate(text, E.PROFILES["o200k"]))
+        or abs(claude - 1.2 * E.estimate(text, E.PROFILES["o200k"])) <= 1
+    )
 
 
 def test_profiles_cover_the_registry_tokenizers() -> None:

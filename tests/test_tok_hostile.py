@@ -37,7 +37,7 @@ def test_unreadable_files_are_file_access_errors(tmp_path: Path, make: object, c
 @pytest.mark.parametrize("path", ["bad\0name.txt", "lone\ud800surrogate.txt"])
 def test_unnameable_paths_are_invalid_input(path: str) -> None:
     """A NUL byte or a lone surrogate in a path is InvalidInputError, not ValueError."""
-    with pytest.raises(InvalidInputError, match="file name|NUL"):
+    with pytest.raises(InvalidInputError, match=r"file name|NUL"):
         T.count_file_tokens(path, "gpt-4o")
 
 

@@ -23,7 +23,7 @@ class _Server:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 server.requests.append((self.path, json.loads(body or b"{}")))
                 status, payload = server.reply
@@ -79,7 +79,7 @@ def test_anthropic_client_counts(server: _Server) -> None:
     server.reply = (200, {"input_tokens": 123})
     n = llmcost.count_message_tokens(MESSAGES, "claude-sonnet-4-5", tools=TOOLS, client=client)
     assert n == 123
-    (path, body), = server.requests
+    ((path, body),) = server.requests
     assert path == "/v1/messages/count_tokens"
     assert body["model"] == "claude-sonnet-4-5"
     assert body["system"] == "Be brief."
@@ -111,7 +111,7 @@ def test_gemini_client_counts(server: _Server) -> None:
     server.reply = (200, {"totalTokens": 42})
     n = llmcost.count_message_tokens(MESSAGES, "gemini-2.5-pro", client=client)
     assert n == 42
-    (path, body), = server.requests
+    ((path, body),) = server.requests
     assert path.endswith("/models/gemini-2.5-pro:countTokens")
     roles = [c["role"] for c in body["contents"]]
     assert roles == ["user", "user", "model"]  # the system text first, as a user turn

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import attrs
 
 from llmcost import (
     FileAccessError,
@@ -167,7 +166,7 @@ def test_corrupt_packaged_file_is_a_vocabulary_error(damage: Any) -> None:
             return damage(raw)
 
     with (
-        mock.patch("importlib.resources.files", lambda _pkg: Damaged()),
+        mock.patch("importlib.resources.files", return_value=Damaged()),
         pytest.raises(VocabularyError, match=r"tekken\.bpe\.gz"),
     ):
         B._read_pack(B.SPECS["tekken"])

@@ -61,7 +61,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_corpus import HELD_OUT, STDLIB  # noqa: E402
+from build_corpus import HELD_OUT, STDLIB
 
 PYPI = [
     ("tiktoken==0.14.0", True),
@@ -357,9 +357,7 @@ def genres(pk: Path) -> dict[str, Callable[[], Iterator[tuple[str, str]]]]:
         if not zips:
             return
         with zipfile.ZipFile(zips[0]) as z:
-            names = sorted(
-                (n for n in z.namelist() if n.endswith(".java")), key=lambda n: _rank(n)
-            )
+            names = sorted((n for n in z.namelist() if n.endswith(".java")), key=lambda n: _rank(n))
             for n in names[:300]:
                 yield f"src.zip!{n}", z.read(n).decode("utf-8", "replace")[:MAX_GROUP_CHARS]
 
@@ -468,9 +466,7 @@ def cut(text: str, lo: int, hi: int, rng: random.Random) -> str | None:
     return piece if len(piece) >= lo and piece.strip() else None
 
 
-def documents(
-    genre: str, groups: list[tuple[str, str]], held: set[str]
-) -> list[dict[str, object]]:
+def documents(genre: str, groups: list[tuple[str, str]], held: set[str]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for split in ("calibration", "heldout"):
         mine = [(k, t) for k, t in groups if (k in held) == (split == "heldout")]

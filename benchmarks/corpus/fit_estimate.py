@@ -180,7 +180,7 @@ def fit_family(rows: list[dict[str, object]], fam: str, base: str) -> tuple[int,
     coef[used] = np.linalg.lstsq(A[:, used], w, rcond=None)[0]
     coef = np.clip(coef, 0.05, 9.0)
     coef[~used] = 1.0
-    return tuple(int(round(100 * c)) for c in coef)
+    return tuple(round(100 * float(c)) for c in coef)
 
 
 def band(rows: list[dict[str, object]], fam: str, base: str, weights: tuple[int, ...]):
@@ -229,7 +229,10 @@ def write(proxy: dict[str, str], weights: dict[str, tuple[int, ...]], bands: dic
         lines.append("    ),")
     lines += ["}", "FAMILY_WEIGHTS: Final[dict[str, tuple[int, ...]]] = {"]
     for fam, w in weights.items():
-        lines.append(f'    "{fam}": {w!r},'.replace("(", "(\n        ").replace(")", ",\n    )"))
+        lines.append(f'    "{fam}": (')
+        for i in range(0, len(w), 16):
+            lines.append("        " + ", ".join(map(str, w[i : i + 16])) + ",")
+        lines.append("    ),")
     lines += ["}", "BANDS: Final[dict[str, tuple[float, float]]] = {"]
     for fam, (med, p90) in bands.items():
         lines.append(f'    "{fam}": ({med:.3f}, {p90:.3f}),')

@@ -113,7 +113,13 @@ SPECS: Final = {
         100256,
     ),
     # Special tokens are never encoded here (text counts as text); tiktoken wants one.
-    "tekken": Spec("tekken", "db8e45848fa4f3e80d92b90eab0f0067039fc2019f86129f9dafbb80c034ebd7", _TEKKEN, {"</s>": 130072}, 130072),
+    "tekken": Spec(
+        "tekken",
+        "db8e45848fa4f3e80d92b90eab0f0067039fc2019f86129f9dafbb80c034ebd7",
+        _TEKKEN,
+        {"</s>": 130072},
+        130072,
+    ),
 }
 
 _MAGIC: Final = b"LLMBPE1\n"
@@ -265,7 +271,9 @@ def load_tiktoken_file(path: str, pattern: str, sha256: str | None) -> tiktoken.
         raise InvalidInputError(msg)
     ranks: dict[bytes, int] = {}
     try:
-        for number, line in enumerate(data.splitlines(), 1):
+        number = 0
+        for line in data.splitlines():
+            number += 1
             if line:
                 token, rank = line.split()
                 ranks[base64.b64decode(token, validate=True)] = int(rank)

@@ -75,9 +75,7 @@ def _anthropic_tool(tool: Mapping[str, Any]) -> Mapping[str, Any]:
     return tool
 
 
-def _anthropic(
-    client: Any, messages: list[Mapping[str, Any]], model: str, tools: object
-) -> int:
+def _anthropic(client: Any, messages: list[Mapping[str, Any]], model: str, tools: object) -> int:
     system = []
     chat = []
     for i, m in enumerate(messages):
