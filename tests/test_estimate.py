@@ -118,10 +118,10 @@ def test_sampled_estimate_of_repeated_runs(unit: str) -> None:
 @settings(deadline=None, max_examples=25)
 @given(long_texts, long_texts)
 def test_concatenation_is_within_band_of_the_parts(a: str, b: str) -> None:
-    """The estimate of a + b is within 5% (and 4 tokens at the seam) of the parts' sum."""
+    """The estimate of a + b is within the documented 8% (and 4 tokens at the seam) of the sum."""
     profile = E.PROFILES["o200k"]
     parts = E.estimate(a, profile) + E.estimate(b, profile)
-    assert abs(E.estimate(a + b, profile) - parts) <= 0.05 * parts + 4
+    assert abs(E.estimate(a + b, profile) - parts) <= 0.08 * parts + 4
 
 
 def test_family_weights_apply_per_class() -> None:
