@@ -34,6 +34,9 @@ from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
+    from ._tok_bpe import VocabularyError
+    from ._tok_files import MissingExtraError
+    from ._tok_vendor import VendorCountError
     from ._tokens import (
         Tokenizer,
         count_file_tokens,
@@ -41,6 +44,9 @@ if TYPE_CHECKING:
         count_stream_tokens,
         count_tokens,
         estimate_tokens,
+        register_hf_tokenizer,
+        register_sentencepiece_file,
+        register_tiktoken_file,
         register_tokenizer,
         tokenizer_for,
         unregister_tokenizer,
@@ -53,8 +59,11 @@ _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
     "ImageError": "._images",
+    "MissingExtraError": "._tok_files",
     "Tokenizer": "._tokens",
     "Tracker": "._tracker",
+    "VendorCountError": "._tok_vendor",
+    "VocabularyError": "._tok_bpe",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
@@ -63,6 +72,9 @@ _LAZY = {
     "image_size": "._images",
     "image_tokens": "._images",
     "read_cost_log": "._tracker",
+    "register_hf_tokenizer": "._tokens",
+    "register_sentencepiece_file": "._tokens",
+    "register_tiktoken_file": "._tokens",
     "register_tokenizer": "._tokens",
     "tokenizer_for": "._tokens",
     "unregister_tokenizer": "._tokens",
@@ -81,6 +93,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidUsageError",
     "LLMCostError",
+    "MissingExtraError",
     "MissingRateError",
     "ModelPrice",
     "PriceDataError",
@@ -93,6 +106,8 @@ __all__ = [
     "Tracker",
     "UnknownModelError",
     "Usage",
+    "VendorCountError",
+    "VocabularyError",
     "assert_within_budget",
     "compare",
     "cost",
@@ -108,6 +123,9 @@ __all__ = [
     "image_tokens",
     "list_models",
     "read_cost_log",
+    "register_hf_tokenizer",
+    "register_sentencepiece_file",
+    "register_tiktoken_file",
     "register_tokenizer",
     "tags",
     "tokenizer_for",
