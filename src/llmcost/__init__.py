@@ -29,11 +29,13 @@ from ._errors import (
 )
 from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
 from ._registry import Registry, get_price, list_models
+from ._read_base import UnknownUsageFieldWarning
 from ._responses import cost_of_response, usage_from_response
 from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
+    from ._stream import StreamUsage
     from ._tokens import (
         Tokenizer,
         count_file_tokens,
@@ -54,6 +56,7 @@ _LAZY = {
     "CostRecord": "._tracker",
     "ImageError": "._images",
     "Tokenizer": "._tokens",
+    "StreamUsage": "._stream",
     "Tracker": "._tracker",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
@@ -89,9 +92,11 @@ __all__ = [
     "PriceWindow",
     "Registry",
     "RetiredModelError",
+    "StreamUsage",
     "Tokenizer",
     "Tracker",
     "UnknownModelError",
+    "UnknownUsageFieldWarning",
     "Usage",
     "assert_within_budget",
     "compare",
