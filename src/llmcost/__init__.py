@@ -28,8 +28,8 @@ from ._errors import (
     UnknownModelError,
 )
 from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
-from ._registry import Registry, get_price, list_models
 from ._read_base import UnknownUsageFieldWarning
+from ._registry import Registry, get_price, list_models
 from ._responses import cost_of_response, usage_from_response
 from ._usage import Cost, Usage
 
