@@ -28,13 +28,13 @@ from ._errors import (
     UnknownModelError,
 )
 from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
-from ._read_base import UnknownUsageFieldWarning
 from ._registry import Registry, get_price, list_models
-from ._responses import cost_of_response, usage_from_response
 from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
+    from ._read_base import UnknownUsageFieldWarning
+    from ._responses import cost_of_response, usage_from_response
     from ._stream import StreamUsage
     from ._tokens import (
         Tokenizer,
@@ -50,14 +50,17 @@ if TYPE_CHECKING:
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
 
 # Imported on first use: token counting, images and logging bring regular expressions,
-# `logging` and more attrs classes, which `import llmcost` should not pay for.
+# `logging` and more attrs classes, and the response readers six modules (8 ms), which
+# `import llmcost` should not pay for.
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
     "ImageError": "._images",
-    "Tokenizer": "._tokens",
     "StreamUsage": "._stream",
+    "Tokenizer": "._tokens",
     "Tracker": "._tracker",
+    "UnknownUsageFieldWarning": "._read_base",
+    "cost_of_response": "._responses",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
@@ -69,6 +72,7 @@ _LAZY = {
     "register_tokenizer": "._tokens",
     "tokenizer_for": "._tokens",
     "unregister_tokenizer": "._tokens",
+    "usage_from_response": "._responses",
     "write_cost_log": "._tracker",
 }
 

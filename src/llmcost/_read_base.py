@@ -56,7 +56,7 @@ def value_of(v: object) -> object:
 
 def get(obj: object, name: str) -> object:
     """``obj[name]`` for a mapping, ``obj.name`` for an object; `MISSING` when absent."""
-    if isinstance(obj, Mapping):
+    if type(obj) is dict or isinstance(obj, Mapping):  # parsed JSON first: the common case
         return obj.get(name, MISSING)
     if obj is None or name.startswith("_"):
         return MISSING
@@ -94,7 +94,7 @@ def text(obj: object, name: str) -> str | None:
 
 def fields(obj: object) -> dict[str, object]:
     """The present, non-null fields of a mapping, SDK object or protobuf message, by name."""
-    if isinstance(obj, Mapping):
+    if type(obj) is dict or isinstance(obj, Mapping):
         return {k if isinstance(k, str) else repr(k): v for k, v in obj.items() if v is not None}
     cls = type(obj)
     names: Iterable[str]
@@ -140,9 +140,17 @@ def is_empty(v: object) -> bool:
     return False
 
 
+_SNAKE: dict[str, str] = {}
+
+
 def snake(name: str) -> str:
     """``promptTokenCount`` -> ``prompt_token_count`` (names already in snake case stay)."""
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+    found = _SNAKE.get(name)
+    if found is None:
+        found = "".join("_" + c.lower() if c.isupper() else c for c in name)
+        if len(_SNAKE) < 4096:  # field names are few; junk keys must not grow it forever
+            _SNAKE[name] = found
+    return found
 
 
 class Block:
