@@ -98,7 +98,9 @@ class StreamUsage:
     ConverseStream events (``metadata``) and langchain ``AIMessageChunk`` (summed, as
     langchain sums them). Events without usage are fine; events of two providers in one
     accumulator are refused. `complete` says whether the stream's final usage was seen (a
-    stream cut short has a partial `usage`, or None).
+    stream cut short has a partial `usage`, or None). Reading `usage` or calling `cost()`
+    raises `InvalidUsageError` when what the stream reported cannot be priced (langchain's
+    0-input Anthropic chunks). One accumulator serves one stream, in one thread.
 
     >>> acc = StreamUsage()
     >>> acc.add({"type": "message_start", "message": {"type": "message",
