@@ -75,12 +75,6 @@ def pick(obj: object, *names: str) -> object:
     return None
 
 
-def has(obj: object, name: str) -> bool:
-    """Whether *obj* has the field *name* with a value other than None."""
-    v = get(obj, name)
-    return v is not MISSING and v is not None
-
-
 def text(obj: object, name: str) -> str | None:
     """A string field (enums as their value), or None when absent; other types are refused."""
     v = value_of(get(obj, name))

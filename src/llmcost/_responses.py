@@ -79,9 +79,11 @@ from ._read_base import (
     MISSING,
     Block,
     Reading,
+    check_total,
     describe,
     fields,
     get,
+    make_usage,
     pick,
     snake,
     text,
@@ -120,7 +122,6 @@ _GEMINI_KEYS = frozenset(
 )
 _XAI_KEYS = frozenset({"promptTokens", "completionTokens", "reasoningTokens",
                        "cachedPromptTextTokens", "promptTextTokens"})  # fmt: skip
-_RESPONSES_TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
 #: Hosts whose model ids are priced under the host's own entry (``groq/...``).
 _HOSTS = frozenset({"groq"})
 
@@ -199,8 +200,6 @@ def _read_block(env: object, usage: object, kind: str, path: str) -> Reading:
 
 
 def _read_plain(env: object, usage: object, path: str) -> Reading:
-    from ._read_base import check_total, make_usage
-
     b = Block(usage, "Token usage", path)
     u = make_usage(
         "Token usage",
