@@ -34,6 +34,7 @@ from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
+    from ._report import CostReport, ReportGroup, SkippedLine, cost_report
     from ._tokens import (
         Tokenizer,
         count_file_tokens,
@@ -52,12 +53,16 @@ if TYPE_CHECKING:
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
+    "CostReport": "._report",
     "ImageError": "._images",
     "Tokenizer": "._tokens",
+    "ReportGroup": "._report",
+    "SkippedLine": "._report",
     "Tracker": "._tracker",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
+    "cost_report": "._report",
     "count_tokens": "._tokens",
     "estimate_tokens": "._tokens",
     "image_size": "._images",
@@ -75,6 +80,7 @@ __all__ = [
     "Cost",
     "CostLogHandler",
     "CostRecord",
+    "CostReport",
     "FileAccessError",
     "ImageError",
     "InvalidInputError",
@@ -88,7 +94,9 @@ __all__ = [
     "PriceVariant",
     "PriceWindow",
     "Registry",
+    "ReportGroup",
     "RetiredModelError",
+    "SkippedLine",
     "Tokenizer",
     "Tracker",
     "UnknownModelError",
@@ -97,6 +105,7 @@ __all__ = [
     "compare",
     "cost",
     "cost_of_response",
+    "cost_report",
     "count_file_tokens",
     "count_message_tokens",
     "count_stream_tokens",
