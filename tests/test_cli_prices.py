@@ -39,7 +39,9 @@ def test_models_table_matches_prices(capsys: pytest.CaptureFixture[str]) -> None
         _, provider, inp, outp, cached, batch, context, checked = cells
         assert provider == "anthropic"
         assert (D(inp), D(outp)) == (p.input_per_mtok, p.output_per_mtok)
-        assert cached == "-" if p.cache_read_per_mtok is None else D(cached) == p.cache_read_per_mtok
+        assert (
+            cached == "-" if p.cache_read_per_mtok is None else D(cached) == p.cache_read_per_mtok
+        )
         v = p.variant("batch")
         if v is None:
             assert batch == "-"
@@ -164,8 +166,10 @@ def test_price_variants_windows_geo_and_tools(capsys: pytest.CaptureFixture[str]
     v = p.variant("flex")
     assert v is not None and v.multiplier is not None
     assert flex[1] == f"x{v.multiplier}"
-    assert (D(flex[2]), D(flex[3])) == (p.input_per_mtok * v.multiplier,
-                                        p.output_per_mtok * v.multiplier)  # type: ignore[operator]
+    assert (D(flex[2]), D(flex[3])) == (
+        p.input_per_mtok * v.multiplier,
+        p.output_per_mtok * v.multiplier,
+    )  # type: ignore[operator]
     priority = p.variant("priority")
     assert priority is not None
     row = next(line.split() for line in section.splitlines() if "service_tier=priority" in line)
@@ -286,7 +290,9 @@ def test_price_file_text_is_escaped(capsys: pytest.CaptureFixture[str], tmp_path
     assert not any(line.startswith("FAKE ROW") for line in out.splitlines())
 
 
-def test_price_file_text_is_exact_in_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_price_file_text_is_exact_in_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """--json keeps the text exactly, with the dangerous characters as JSON escapes."""
     path = str(_hostile_prices(tmp_path))
     status, out, _ = run(capsys, "price", "evil-1", "--registry", path, "--json")

@@ -17,16 +17,8 @@ import attrs
 
 from ._errors import FileAccessError, InvalidInputError, InvalidTypeError
 from ._money import plain
-from ._report_lines import (
-    _C,
-    _I_TOOLS,
-    SUM_CTX,
-    Totals,
-    day_order,
-    finished,
-    new_group,
-    public_key,
-)
+from ._report_lines import _C, _I_TOOLS, Totals, finished, new_group
+from ._report_record import SUM_CTX, day_order, public_key
 from ._usage import AMOUNT_FIELDS, COUNT_FIELDS, Usage
 
 if TYPE_CHECKING:
@@ -464,7 +456,8 @@ def _summary(totals: Totals, by: str, sources: tuple[str, ...], lines: int) -> C
     if totals.by == "day":
         items.sort(key=lambda kv: day_order(kv[0]))
     else:
-        items.sort(key=lambda kv: (-kv[1][1], kv[0] is None, str(public_key(kv[0]))))
+        # copy_negate: exact whatever the caller's decimal context (unary minus rounds to it).
+        items.sort(key=lambda kv: (kv[1][1].copy_negate(), kv[0] is None, str(public_key(kv[0]))))
     everything = new_group()
     for _key, g in items:
         everything[0] += g[0]

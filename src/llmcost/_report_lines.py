@@ -1,11 +1,9 @@
-"""The accumulator behind `cost_report`: cost-log lines and `CostRecord`s into per-group sums.
+"""The accumulator behind `cost_report`: cost-log lines and `CostRecord`s into group sums.
 
-A fast path reads the common record (the shape `CostRecord.to_json` writes for a request
-without cache writes, media, tools or request fees) with a handful of dict lookups; every
-other line takes the careful path, which accepts exactly what the fast path would and says
-what is wrong with the rest. Both validate the same way: amounts are decimal strings within
-`llmcost._money.exact`'s bounds, non-negative, and the cost lines sum to the total; token
-counts are a valid `Usage`; booleans are JSON booleans; the time is an ISO date-time.
+The fast path matches the lines `CostRecord.to_json` writes with one regular expression
+(`_RECORD`) and checks their values with plain operations; every other line goes to the
+careful path (`llmcost._report_record`), which parses JSON and decides. Both accept the same
+lines with the same sums (a property test holds them to it).
 """
 
 from __future__ import annotations
@@ -14,64 +12,30 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from decimal import (
-    Clamped,
-    Context,
-    Decimal,
-    DivisionByZero,
-    Inexact,
-    InvalidOperation,
-    Overflow,
-    Rounded,
-    Underflow,
-    localcontext,
-)
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from ._errors import LLMCostError, UnknownModelError
-from ._money import MAX_COUNT, ZERO, exact, plain
+from ._money import MAX_COUNT, ZERO, exact
 from ._names import MAX_NAME
+from ._report_record import (
+    _AMOUNT,
+    _EXTRA,
+    _UNPRICED,
+    SUM_CTX,
+    LineError,
+    _short,
+    check_model,
+    check_sum,
+    decode,
+    json_key,
+    read_record,
+    read_response,
+)
 from ._usage import AMOUNT_FIELDS, CACHE_WRITE_FIELDS, COUNT_FIELDS, Usage, get_counts
 
 if TYPE_CHECKING:
     from ._registry import Registry
     from ._tracker import CostRecord
-
-# Amounts within `exact`'s bounds span at most 140 digits (10**100 down to 10**-40); 200 digits
-# of precision hold exact sums of 10**60 of them. Every signal is trapped: nothing rounds.
-SUM_CTX = Context(
-    prec=200,
-    Emax=100_000,
-    Emin=-100_000,
-    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded, Underflow, Clamped],
-)
-
-_TIME = "time"
-_MODEL = "gen_ai.response.model"
-_PROVIDER = "gen_ai.provider.name"
-_IN = "gen_ai.usage.input_tokens"
-_OUT = "gen_ai.usage.output_tokens"
-_READ = "gen_ai.usage.cache_read.input_tokens"
-_WRITE = "gen_ai.usage.cache_creation.input_tokens"
-_REASONING = "gen_ai.usage.reasoning.output_tokens"
-_AMOUNT = "gen_ai.usage.cost.amount"
-_CURRENCY = "gen_ai.usage.cost.currency"
-_LINE_KEYS = tuple(f"llmcost.cost.{f}" for f in AMOUNT_FIELDS)
-_TIER = "llmcost.service_tier"
-_BATCH = "llmcost.batch"
-_EXACT = "llmcost.input_exact"
-_UNPRICED = "llmcost.unpriced"
-_TOOLS = "llmcost.usage.tool_calls"
-_OLD_1H = "llmcost.usage.cache_creation_1h.input_tokens"  # llmcost 0.1
-_OTEL_COUNTS = {
-    _IN: "input_tokens",
-    _OUT: "output_tokens",
-    _READ: "cache_read_tokens",
-    _REASONING: "reasoning_tokens",
-}
-_EXTRA = tuple(f for f in COUNT_FIELDS if f not in _OTEL_COUNTS.values())
-#: The keys of the common record: a line with exactly these takes the fast path.
-_COMMON_KEYS = 24
 
 # The sums of one group, in one list (the hot loop adds to it in place): the record count, the
 # total and the six cost lines, every Usage count in COUNT_FIELDS order, the tool uses.
@@ -81,8 +45,7 @@ _I_IN, _I_OUT, _I_READ = (_C + COUNT_FIELDS.index(f) for f in COUNT_FIELDS[:3])
 _I_REASONING = _C + COUNT_FIELDS.index("reasoning_tokens")
 _I_REQUESTS = _C + COUNT_FIELDS.index("requests")
 _I_TOOLS = _C + len(COUNT_FIELDS)
-#: Plain decimal strings this long or shorter are within `exact`'s bounds.
-_PLAIN_MAX = 41
+_INDEX = {f: _C + k for k, f in enumerate(COUNT_FIELDS)}
 
 
 def new_group() -> list[Any]:
@@ -105,73 +68,9 @@ def finished(g: list[Any]) -> list[Any]:
     return out
 
 
-class LineError(Exception):
-    """A log line or record that cannot be counted; the message says why."""
-
-
-def _json_key(value: object) -> object:
-    """A tag value as a group key: strings and None as they are, anything else as JSON text.
-
-    Other scalars are kept apart from strings (and 1 from True) as ``("json", text)``.
-    """
-    if value is None or type(value) is str:
-        return value
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    if isinstance(value, (bool, int, float)):
-        return ("json", text)
-    return text
-
-
-def public_key(key: object) -> object:
-    """The group key as the report shows it (``("json", "1")`` becomes ``1``)."""
-    if type(key) is tuple:
-        return json.loads(key[1])
-    return key
-
-
-def _money(d: dict[str, Any], field: str, *, required: bool = False) -> Decimal:
-    value = d.get(field)
-    if value is None and not required and field not in d:
-        return ZERO
-    if type(value) is not str:
-        msg = f'{field} must be a decimal string such as "0.006", got {_short(value)}'
-        raise LineError(msg)
-    try:
-        amount = Decimal(value.strip()) if len(value) <= 200 else None
-    except (InvalidOperation, ValueError):
-        amount = None
-    if amount is None or not exact(amount) or amount < 0:
-        msg = (
-            f"{field} {_short(value)} is not an amount llmcost adds exactly (a finite, "
-            "non-negative decimal of at most 60 digits, exponent within ±40)"
-        )
-        raise LineError(msg)
-    return amount
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _string(d: dict[str, Any], field: str, *, none: bool = False) -> str | None:
-    value = d.get(field)
-    if type(value) is str or (none and value is None):
-        return value
-    msg = f"{field} must be a string, got {_short(value)}"
-    raise LineError(msg)
-
-
-def _count(d: dict[str, Any], field: str) -> object:
-    if field not in d:
-        msg = f"cost record without {field!r}"
-        raise LineError(msg)
-    return d[field]
-
-
 # The common record as `CostRecord.to_json` writes it (keys in its order, no spaces): the hot
-# loop matches it with one regular expression instead of parsing JSON, 2.4 us a line instead
-# of 3.3 us for `json` alone (benchmarks/report_speed.py). Strings without escapes or
+# loop matches it with one regular expression instead of parsing JSON: 1.9 us a line instead
+# of 3.3 us for `json` alone, which buys the checks every line now gets. Strings without escapes or
 # control characters; counts as JSON integers; amounts as plain decimals of at most 20
 # integer digits and 40 places (so within `exact`'s bounds); flat tag objects. A line that
 # does not match is parsed as JSON by the careful path, which decides.
@@ -182,7 +81,8 @@ _A = r'"([0-9]{1,20}(?:\.[0-9]{1,40})?)"'
 _VALUE = _ANY_S + r"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null"
 _OBJECT = rf"\{{(?:{_ANY_S}:(?:{_VALUE})(?:,{_ANY_S}:(?:{_VALUE}))*)?\}}"
 _RECORD = re.compile(
-    rf'\{{"time":"([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9:.]{{8,15}}\+00:00)"'
+    rf'\{{"time":"([0-9]{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3])'
+    rf':[0-5][0-9]:[0-5][0-9](?:\.[0-9]{{6}})?\+00:00)"'
     rf',"gen_ai\.request\.model":{_ANY_S},"gen_ai\.response\.model":{_S}'
     rf',"gen_ai\.provider\.name":{_S},"gen_ai\.usage\.input_tokens":{_N}'
     rf',"gen_ai\.usage\.output_tokens":{_N},"gen_ai\.usage\.cache_read\.input_tokens":{_N}'
@@ -206,17 +106,51 @@ def _tag_value(tags: str, tag: str | None) -> object:
     return value if value is None or type(value) is str else 0  # 0: not a string key
 
 
-def _extra_usage(i: int, o: int, r: int, rs: int, w: int, extra: str) -> Usage | None:
-    """The `Usage` of a matched line with more than the common counts (None: invalid)."""
-    d = json.loads("{" + extra[1:] + "}") if extra else {}
-    counts: dict[str, Any] = {
-        f: d[f"llmcost.usage.{f}"] for f in _EXTRA if f"llmcost.usage.{f}" in d
-    }
-    counts.update(input_tokens=i, output_tokens=o, cache_read_tokens=r, reasoning_tokens=rs)
-    try:
-        return _checked_usage(counts, w, d.get(_TOOLS) or {})
-    except (LineError, LLMCostError):
+_EXTRA_COUNT = re.compile(r'"llmcost\.usage\.([a-z0-9_]+)":([0-9]+)')
+_TOOL = r'"[a-z0-9_]{1,100}":[1-9][0-9]{0,15}'
+_TOOL_OBJECT = re.compile(rf"\{{{_TOOL}(?:,{_TOOL})*\}}")
+_TOOL_PAIR = re.compile(r'"([a-z0-9_]+)":([0-9]+)')
+_MEDIA = ("audio", "image", "video")
+_TOOLS_KEY = ',"llmcost.usage.tool_calls":'
+
+
+def _extra_counts(
+    i: int, o: int, r: int, rs: int, w: int, extra: str
+) -> tuple[dict[str, int], dict[str, int]] | None:
+    """The extra counts and tool uses of a matched line, if they make a valid `Usage`.
+
+    The checks are `Usage`'s own (`llmcost._usage._check`), done here on plain ints: building
+    a Usage with tool uses costs 8 us, several times the rest of a line. None: the careful
+    path decides (and says what is wrong).
+    """
+    counts, _, tools_text = extra.partition(_TOOLS_KEY)
+    tools: dict[str, int] = {}
+    if tools_text:
+        if _TOOL_OBJECT.fullmatch(tools_text) is None:
+            return None
+        tools = {name: int(n) for name, n in _TOOL_PAIR.findall(tools_text)}
+    c = {f: int(n) for f, n in _EXTRA_COUNT.findall(counts)}  # the last one wins, as in JSON
+    if "cache_write_5m_tokens" not in c:  # writes without a TTL split are 5-minute writes
+        c["cache_write_5m_tokens"] = w - sum(c.get(f, 0) for f in CACHE_WRITE_FIELDS[1:])
+    get = c.get
+    writes = sum(get(f, 0) for f in CACHE_WRITE_FIELDS)
+    media = [get(f"{m}_input_tokens", 0) for m in _MEDIA]
+    cached = [get(f"cache_read_{m}_tokens", 0) for m in _MEDIA]
+    out_parts = rs + get("audio_output_tokens", 0) + get("image_output_tokens", 0)
+    most = MAX_COUNT
+    if (
+        writes != w
+        or any(not 0 <= n <= most for n in c.values())
+        or any(n > most for n in tools.values())
+        or r + writes > i
+        or sum(media) > i
+        or any(a > b for a, b in zip(cached, media, strict=True))
+        or sum(cached) > r
+        or sum(media) - sum(cached) + r + writes > i
+        or out_parts > o
+    ):
         return None
+    return c, tools
 
 
 class Totals:
@@ -278,6 +212,18 @@ class Totals:
         self._add_usage(g, usage)
 
     @staticmethod
+    def _add_parts(g: list[Any], counts: dict[str, int], tools: dict[str, int]) -> None:
+        """Add a fast-path line's extra counts (its input, output, reads, reasoning are in)."""
+        for field, n in counts.items():
+            g[_INDEX[field]] += n
+        if "requests" in counts:
+            g[_I_REQUESTS] -= 1  # requests beyond one per record (see `finished`)
+        if tools:
+            mine = g[_I_TOOLS]
+            for tool, n in tools.items():
+                mine[tool] = mine.get(tool, 0) + n
+
+    @staticmethod
     def _add_usage(g: list[Any], usage: Usage) -> None:
         for k, n in enumerate(get_counts(usage), _C):
             g[k] += n
@@ -301,44 +247,25 @@ class Totals:
                 if not isinstance(amount, Decimal) or not exact(amount) or amount < 0:
                     msg = f"cost.{field} {_short(amount)} is not an amount llmcost adds exactly"
                     raise LineError(msg)
-            self._check_sum(amounts)
+            check_sum(amounts)
+            usage = rec.usage
+            if not isinstance(usage, Usage) or any(type(n) is not int for n in get_counts(usage)):
+                msg = f"usage {_short(usage)} is not a Usage of integer counts"
+                raise LineError(msg)
             key: object
             if self.by == "model":
-                key = self._model(rec.model, "model")
+                key = check_model(rec.model, "model")
             elif self.by == "provider":
                 key = rec.provider
             elif self.by == "day":
                 t = rec.time
                 key = (t if t.tzinfo is None else t.astimezone(timezone.utc)).date().isoformat()
             else:
-                key = _json_key(rec.tags.get(self.tag or ""))
+                key = json_key(rec.tags.get(self.tag or ""))
         except LineError as e:
             self.skip(name, no, str(e))
             return
-        self.add(key, amounts, rec.usage)
-
-    @staticmethod
-    def _check_sum(amounts: tuple[Decimal, ...]) -> None:
-        total, *lines = amounts
-        parts = ZERO
-        for amount in lines:
-            parts = SUM_CTX.add(parts, amount)
-        if parts != total:
-            msg = (
-                f"the cost lines ({', '.join(AMOUNT_FIELDS)}) sum to {plain(parts)}, not to "
-                f"the total {plain(total)}"
-            )
-            raise LineError(msg)
-
-    @staticmethod
-    def _model(value: object, field: str) -> str:
-        if type(value) is not str:
-            msg = f"{field} must be a string, got {_short(value)}"
-            raise LineError(msg)
-        if len(value) > MAX_NAME:
-            msg = f"{field} {value[:40]!r}... is longer than {MAX_NAME} characters: not a model"
-            raise LineError(msg)
-        return value
+        self.add(key, amounts, usage)
 
     # --- log lines ---
 
@@ -370,11 +297,12 @@ class Totals:
                     (t, model, provider, i, o, r, w, rs, extra, amount, p_in, p_read, p_write,
                      p_out, p_tools, p_fees, tier, batch, tags) = m.groups()  # fmt: skip
                     i, o, r, rs = int(i), int(o), int(r), int(rs)
-                    try:
-                        fromiso(t)
-                    except ValueError:
-                        self._line(name, no, raw)
-                        continue
+                    if t[8] == "3" or t[8:10] == "29" or t[:4] == "0000":
+                        try:  # the pattern checked the rest of the date and time
+                            fromiso(t)
+                        except ValueError:
+                            self._line(name, no, raw)
+                            continue
                     if by_model:
                         key = model
                     elif by_day:
@@ -389,7 +317,7 @@ class Totals:
                     x_out = zero if p_out == "0" else dec(p_out)
                     x_tools = zero if p_tools == "0" else dec(p_tools)
                     x_fees = zero if p_fees == "0" else dec(p_fees)
-                    usage = None
+                    parts = None
                     if (
                         len(model) > MAX_NAME
                         or (tier == "batch") is not (batch == "true")
@@ -398,7 +326,7 @@ class Totals:
                         or (key is not None and type(key) is not str)
                         or (
                             (extra or w != "0")
-                            and (usage := _extra_usage(i, o, r, rs, int(w), extra)) is None
+                            and (parts := _extra_counts(i, o, r, rs, int(w), extra)) is None
                         )
                     ):
                         self._line(name, no, raw)
@@ -419,199 +347,32 @@ class Totals:
                         g[6] += x_tools
                     if x_fees:
                         g[7] += x_fees
-                    if usage is None:
-                        g[i_in] += i
-                        g[i_out] += o
-                        if r:
-                            g[i_read] += r
-                        if rs:
-                            g[i_reasoning] += rs
-                    else:
-                        self._add_usage(g, usage)
+                    g[i_in] += i
+                    g[i_out] += o
+                    if r:
+                        g[i_read] += r
+                    if rs:
+                        g[i_reasoning] += rs
+                    if parts is not None:
+                        self._add_parts(g, *parts)
                 base += len(block)
         self.lines = base
 
     def _line(self, name: str, no: int, raw: bytes | None) -> None:
         """The careful path: count the line, count it as unpriced, or skip it with a reason."""
         try:
-            d = self._decode(raw)
+            d = decode(raw)
             if d is None:
                 return  # a blank line
-            record = _AMOUNT in d or _UNPRICED in d
-            found = self._record(d) if record else self._response(d)
+            if _AMOUNT in d or _UNPRICED in d:
+                found = read_record(d, self.by, self.tag)
+                if found is None:
+                    self.unpriced += 1
+                    return
+            else:
+                found = read_response(d, self.by, self.registry)
         except LineError as e:
             self.skip(name, no, str(e))
             return
         if found is not None:
             self.add(*found)
-
-    @staticmethod
-    def _decode(raw: bytes | None) -> dict[str, Any] | None:
-        if raw is None:
-            msg = "line too long (a cost record is a few hundred bytes)"
-            raise LineError(msg)
-        try:
-            line = raw.decode()
-        except UnicodeDecodeError as e:
-            msg = f"not UTF-8 text (byte {e.start + 1})"
-            raise LineError(msg) from None
-        if not line.strip():
-            return None
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as e:
-            msg = f"not JSON: {e.msg} (column {e.colno})"
-            raise LineError(msg) from None
-        except RecursionError:
-            msg = "not JSON: nested too deeply"
-            raise LineError(msg) from None
-        except ValueError as e:  # an integer of more than 4,300 digits
-            msg = f"not JSON llmcost reads: {e}"
-            raise LineError(msg[:200]) from None
-        if not isinstance(d, dict):
-            msg = f"expected a JSON object, got {type(d).__name__}"
-            raise LineError(msg)
-        return d
-
-    def _record(self, d: dict[str, Any]) -> tuple[object, tuple[Decimal, ...], Usage] | None:
-        """A cost record's group key, amounts and usage, validated; None when unpriced."""
-        unpriced = d.get(_UNPRICED, False)
-        if type(unpriced) is not bool:
-            msg = f"{_UNPRICED} must be a JSON boolean, got {_short(unpriced)}"
-            raise LineError(msg)
-        if _AMOUNT not in d:
-            if not unpriced:
-                msg = f"cost record without {_AMOUNT!r}"
-                raise LineError(msg)
-            self.unpriced += 1
-            return None
-        if unpriced:
-            msg = f"a record with {_AMOUNT} cannot be {_UNPRICED}"
-            raise LineError(msg)
-        total = _money(d, _AMOUNT, required=True)
-        currency = d.get(_CURRENCY, "USD")
-        if currency != "USD":
-            msg = f"{_CURRENCY} is {_short(currency)}: llmcost adds up USD only"
-            raise LineError(msg)
-        amounts = (total, *(_money(d, k) for k in _LINE_KEYS))
-        self._check_sum(amounts)
-        for field in (_BATCH, _EXACT):
-            if field in d and type(d[field]) is not bool:
-                msg = f"{field} must be a JSON boolean, got {_short(d[field])}"
-                raise LineError(msg)
-        if _TIER in d and _BATCH in d and (d[_TIER] == "batch") is not d[_BATCH]:
-            msg = f"{_BATCH} {d[_BATCH]} contradicts {_TIER} {_short(d[_TIER])}"
-            raise LineError(msg)
-        model = self._model(d.get(_MODEL), _MODEL)
-        day = _day(d.get(_TIME))
-        tags = d.get("tags")
-        if tags is None:
-            tags = {}
-        if not isinstance(tags, dict):
-            msg = f"tags must be a JSON object, got {_short(tags)}"
-            raise LineError(msg)
-        usage = _usage(d)
-        key: object
-        if self.by == "model":
-            key = model
-        elif self.by == "provider":
-            key = _string(d, _PROVIDER)
-        elif self.by == "day":
-            key = day
-        else:
-            key = _json_key(tags.get(self.tag))
-        return key, amounts, usage
-
-    def _response(self, d: dict[str, Any]) -> tuple[object, tuple[Decimal, ...], Usage]:
-        """A raw provider response, priced with `cost_of_response` as of its creation."""
-        from ._responses import cost_of_response
-
-        when = _created(d)
-        try:
-            c = cost_of_response(d, at=when, registry=self.registry)
-        except UnknownModelError as e:
-            msg = "provider response: " + (e.reason or f"unknown model {_short(e.model)}")
-            if e.suggestions:
-                msg += "; did you mean " + ", ".join(repr(s) for s in e.suggestions) + "?"
-            raise LineError(msg) from None
-        except (LLMCostError, RecursionError) as e:
-            raise LineError(f"provider response: {e}") from None
-        key: object
-        if self.by == "model":
-            key = c.model
-        elif self.by == "provider":
-            key = c.provider
-        elif self.by == "day":
-            key = when.date().isoformat() if when else None
-        else:
-            key = None  # a raw response has no tags
-        return key, (c.total, *(getattr(c, f) for f in AMOUNT_FIELDS)), c.usage
-
-
-def _day(value: object) -> str:
-    """The UTC day of a record's ISO time (naive means UTC)."""
-    when = None
-    if type(value) is str:
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            when = None
-    if not isinstance(when, datetime):
-        msg = f"time must be an ISO date-time, got {_short(value)}"
-        raise LineError(msg)
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
-    return when.date().isoformat()
-
-
-def _usage(d: dict[str, Any]) -> Usage:
-    """The record's `Usage`: the OpenTelemetry counts plus llmcost's own (0.1 lines too)."""
-    counts: dict[str, Any] = {f: _count(d, k) for k, f in _OTEL_COUNTS.items()}
-    for field in _EXTRA:
-        key = f"llmcost.usage.{field}"
-        if key in d:
-            counts[field] = d[key]
-    writes = _count(d, _WRITE)
-    if type(writes) is not int or not 0 <= writes <= MAX_COUNT:
-        msg = f"{_WRITE} must be a non-negative integer, got {_short(writes)}"
-        raise LineError(msg)
-    if _OLD_1H in d and "cache_write_1h_tokens" not in counts:
-        counts["cache_write_1h_tokens"] = d[_OLD_1H]
-    try:
-        return _checked_usage(counts, writes, d.get(_TOOLS) or {})
-    except LLMCostError as e:
-        raise LineError(f"usage: {e}") from None
-
-
-def _checked_usage(counts: dict[str, Any], writes: int, tools: object) -> Usage:
-    """A `Usage` of *counts* whose cache writes by TTL sum to *writes* (`cache_creation`)."""
-    if "cache_write_5m_tokens" not in counts:
-        # Writes without a TTL split are 5-minute writes (Anthropic's default; llmcost 0.1).
-        others = [counts.get(f, 0) for f in CACHE_WRITE_FIELDS[1:]]
-        if all(type(n) is int for n in others):
-            counts["cache_write_5m_tokens"] = writes - sum(others)
-    try:
-        usage = Usage(**counts, tool_calls=tools)
-    except TypeError as e:
-        raise LineError(f"usage: {e}") from None
-    if usage.cache_write_tokens != writes:
-        msg = f"{_WRITE} is {writes}, but the cache writes by TTL sum to {usage.cache_write_tokens}"
-        raise LineError(msg)
-    return usage
-
-
-def _created(d: dict[str, Any]) -> datetime | None:
-    """When a raw response was made (OpenAI's ``created``, as a UTC instant), if it says."""
-    for field in ("created", "created_at"):
-        value = d.get(field)
-        if type(value) is int and value > 0:
-            try:
-                return datetime.fromtimestamp(value, timezone.utc)
-            except (OverflowError, OSError, ValueError):
-                return None
-    return None
-
-
-def day_order(key: object) -> tuple[bool, str]:
-    """Sort key for days: oldest first, None (unknown) last."""
-    return key is None, str(key)
