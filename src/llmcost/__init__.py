@@ -29,12 +29,17 @@ from ._errors import (
 )
 from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
 from ._registry import Registry, get_price, list_models
-from ._responses import cost_of_response, usage_from_response
 from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
     from ._report import CostReport, ReportGroup, SkippedLine, cost_report
+    from ._read_base import UnknownUsageFieldWarning
+    from ._responses import cost_of_response, usage_from_response
+    from ._stream import StreamUsage
+    from ._tok_bpe import VocabularyError
+    from ._tok_files import MissingExtraError
+    from ._tok_vendor import VendorCountError
     from ._tokens import (
         Tokenizer,
         count_file_tokens,
@@ -42,6 +47,9 @@ if TYPE_CHECKING:
         count_stream_tokens,
         count_tokens,
         estimate_tokens,
+        register_hf_tokenizer,
+        register_sentencepiece_file,
+        register_tiktoken_file,
         register_tokenizer,
         tokenizer_for,
         unregister_tokenizer,
@@ -49,16 +57,23 @@ if TYPE_CHECKING:
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
 
 # Imported on first use: token counting, images and logging bring regular expressions,
-# `logging` and more attrs classes, which `import llmcost` should not pay for.
+# `logging` and more attrs classes, and the response readers six modules (8 ms), which
+# `import llmcost` should not pay for.
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
     "CostReport": "._report",
     "ImageError": "._images",
+    "MissingExtraError": "._tok_files",
+    "StreamUsage": "._stream",
     "Tokenizer": "._tokens",
     "ReportGroup": "._report",
     "SkippedLine": "._report",
     "Tracker": "._tracker",
+    "UnknownUsageFieldWarning": "._read_base",
+    "VendorCountError": "._tok_vendor",
+    "VocabularyError": "._tok_bpe",
+    "cost_of_response": "._responses",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
@@ -68,9 +83,13 @@ _LAZY = {
     "image_size": "._images",
     "image_tokens": "._images",
     "read_cost_log": "._tracker",
+    "register_hf_tokenizer": "._tokens",
+    "register_sentencepiece_file": "._tokens",
+    "register_tiktoken_file": "._tokens",
     "register_tokenizer": "._tokens",
     "tokenizer_for": "._tokens",
     "unregister_tokenizer": "._tokens",
+    "usage_from_response": "._responses",
     "write_cost_log": "._tracker",
 }
 
@@ -87,6 +106,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidUsageError",
     "LLMCostError",
+    "MissingExtraError",
     "MissingRateError",
     "ModelPrice",
     "PriceDataError",
@@ -97,10 +117,14 @@ __all__ = [
     "ReportGroup",
     "RetiredModelError",
     "SkippedLine",
+    "StreamUsage",
     "Tokenizer",
     "Tracker",
     "UnknownModelError",
+    "UnknownUsageFieldWarning",
     "Usage",
+    "VendorCountError",
+    "VocabularyError",
     "assert_within_budget",
     "compare",
     "cost",
@@ -117,6 +141,9 @@ __all__ = [
     "image_tokens",
     "list_models",
     "read_cost_log",
+    "register_hf_tokenizer",
+    "register_sentencepiece_file",
+    "register_tiktoken_file",
     "register_tokenizer",
     "tags",
     "tokenizer_for",
