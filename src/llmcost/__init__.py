@@ -33,8 +33,8 @@ from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
-    from ._report import CostReport, ReportGroup, SkippedLine, cost_report
     from ._read_base import UnknownUsageFieldWarning
+    from ._report import CostReport, ReportGroup, SkippedLine, cost_report
     from ._responses import cost_of_response, usage_from_response
     from ._stream import StreamUsage
     from ._tok_bpe import VocabularyError

@@ -8,7 +8,6 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from . import _costs, _files, _logs, _prices
 from ._args import at_arg, positive_int, tokens_arg
 from ._common import (
     EXIT_ERROR,
@@ -19,7 +18,11 @@ from ._common import (
     add_usage_options,
     unknown_model_lines,
 )
+from ._costs import compare, cost
+from ._files import count_files, estimate
+from ._logs import report
 from ._output import err
+from ._prices import models, price, prices
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -190,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = command("models", "list the models with their prices per 1M tokens", _prices.models)
+    p = command("models", "list the models with their prices per 1M tokens", models)
     p.add_argument("--provider", metavar="P", help="only this provider's models")
     p.add_argument("--kind", choices=("chat", "embedding"), help="only chat or embedding models")
     p.add_argument(
@@ -198,11 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _listing(p, "prices")
 
-    p = command("price", "show one model's prices in full, with their history", _prices.price)
+    p = command("price", "show one model's prices in full, with their history", price)
     p.add_argument("model", metavar="MODEL", help="a model id, alias or provider/model name")
     _listing(p, "prices")
 
-    p = command("count", "count the tokens of files or stdin", _files.count_files)
+    p = command("count", "count the tokens of files or stdin", count_files)
     p.add_argument("files", nargs="*", metavar="FILE", help="files to count ('-' or none: stdin)")
     p.add_argument("--model", required=True, metavar="M", help="count with this model's tokenizer")
     p.add_argument(
@@ -211,12 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the fast estimate even where an exact count is possible",
     )
 
-    p = command("cost", "price a request from its token counts", _costs.cost)
+    p = command("cost", "price a request from its token counts", cost)
     p.add_argument("model", metavar="MODEL", help="a model id, alias or provider/model name")
     add_usage_options(p)
     add_context_options(p)
 
-    p = command("compare", "price one workload on many models, cheapest first", _costs.compare)
+    p = command("compare", "price one workload on many models, cheapest first", compare)
     add_usage_options(p)
     add_context_options(p, models_hint=True)
     which = p.add_mutually_exclusive_group()
@@ -230,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--top", type=positive_int, metavar="K", help="show only the K cheapest")
 
-    p = command("estimate", "estimate what sending a file as a prompt would cost", _files.estimate)
+    p = command("estimate", "estimate what sending a file as a prompt would cost", estimate)
     p.add_argument("file", metavar="FILE", help="the prompt, as plain text ('-': stdin)")
     p.add_argument("--model", metavar="M", help="the model (optional with --compare)")
     p.add_argument(
@@ -251,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_context_options(p, models_hint=True)
 
-    p = command("report", "total the costs in JSON-lines cost logs", _logs.report)
+    p = command("report", "total the costs in JSON-lines cost logs", report)
     p.add_argument(
         "logs",
         nargs="+",
@@ -268,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "prices",
         "export the flat price table (or the aliases) as CSV or JSON lines",
-        _prices.prices,
+        prices,
     )
     p.add_argument(
         "--format", choices=("csv", "jsonl"), default="csv", help="output format (default csv)"
