@@ -297,15 +297,16 @@ def _peak(*argv: str) -> tuple[int, int, str]:
     return int(status), int(peak), proc.stdout
 
 
-def test_count_binary_input_in_flat_memory(tmp_path: Path) -> None:
-    """64 MB of NUL bytes (no whitespace anywhere) is counted with memory that stays flat."""
+@pytest.mark.parametrize(("size", "flags"), [(64_000_000, ["--estimate"]), (8_000_000, [])])
+def test_count_binary_input_in_flat_memory(tmp_path: Path, size: int, flags: list[str]) -> None:
+    """NUL bytes (no whitespace anywhere) are counted, estimated or exactly, in flat memory."""
     path = tmp_path / "zeros.bin"
     with path.open("wb") as f:
-        f.truncate(64_000_000)
-    status, peak, text = _peak("count", str(path), "--model", "gpt-4o", "--estimate", "--json")
+        f.truncate(size)
+    status, peak, text = _peak("count", str(path), "--model", "gpt-4o", "--json", *flags)
     assert status == 0, text
     assert peak < 150 * 2**20
-    assert '"bytes": 64000000' in text
+    assert f'"bytes": {size}' in text
 
 
 def test_estimate_refuses_a_prompt_no_model_holds(
