@@ -80,6 +80,8 @@ _N = r"(0|[1-9][0-9]{0,15})"
 _A = r'"([0-9]{1,20}(?:\.[0-9]{1,40})?)"'
 _VALUE = _ANY_S + r"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null"
 _OBJECT = rf"\{{(?:{_ANY_S}:(?:{_VALUE})(?:,{_ANY_S}:(?:{_VALUE}))*)?\}}"
+_TOOL = r'"[a-z0-9_]{1,100}":[1-9][0-9]{0,15}'
+_TOOLS = rf"\{{{_TOOL}(?:,{_TOOL})*\}}"
 _RECORD = re.compile(
     rf'\{{"time":"([0-9]{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3])'
     rf':[0-5][0-9]:[0-5][0-9](?:\.[0-9]{{6}})?\+00:00)"'
@@ -89,7 +91,7 @@ _RECORD = re.compile(
     rf',"gen_ai\.usage\.cache_creation\.input_tokens":{_N}'
     rf',"gen_ai\.usage\.reasoning\.output_tokens":{_N}'
     rf'((?:,"llmcost\.usage\.(?:{"|".join(_EXTRA)})":(?:0|[1-9][0-9]{{0,15}}))*'
-    rf'(?:,"llmcost\.usage\.tool_calls":{_OBJECT})?)'
+    rf'(?:,"llmcost\.usage\.tool_calls":{_TOOLS})?)'
     rf',"gen_ai\.usage\.cost\.amount":{_A},"gen_ai\.usage\.cost\.currency":"USD"'
     rf',"gen_ai\.usage\.cost\.source":{_ANY_S}'
     rf',"llmcost\.cost\.input":{_A},"llmcost\.cost\.cache_read":{_A}'
@@ -107,11 +109,10 @@ def _tag_value(tags: str, tag: str | None) -> object:
 
 
 _EXTRA_COUNT = re.compile(r'"llmcost\.usage\.([a-z0-9_]+)":([0-9]+)')
-_TOOL = r'"[a-z0-9_]{1,100}":[1-9][0-9]{0,15}'
-_TOOL_OBJECT = re.compile(rf"\{{{_TOOL}(?:,{_TOOL})*\}}")
 _TOOL_PAIR = re.compile(r'"([a-z0-9_]+)":([0-9]+)')
-_MEDIA = ("audio", "image", "video")
 _TOOLS_KEY = ',"llmcost.usage.tool_calls":'
+_WRITES = frozenset(CACHE_WRITE_FIELDS)
+_MEDIA = tuple((f"{m}_input_tokens", f"cache_read_{m}_tokens") for m in ("audio", "image", "video"))
 
 
 def _extra_counts(
@@ -124,32 +125,30 @@ def _extra_counts(
     path decides (and says what is wrong).
     """
     counts, _, tools_text = extra.partition(_TOOLS_KEY)
-    tools: dict[str, int] = {}
-    if tools_text:
-        if _TOOL_OBJECT.fullmatch(tools_text) is None:
-            return None
-        tools = {name: int(n) for name, n in _TOOL_PAIR.findall(tools_text)}
-    c = {f: int(n) for f, n in _EXTRA_COUNT.findall(counts)}  # the last one wins, as in JSON
-    if "cache_write_5m_tokens" not in c:  # writes without a TTL split are 5-minute writes
-        c["cache_write_5m_tokens"] = w - sum(c.get(f, 0) for f in CACHE_WRITE_FIELDS[1:])
+    # The pattern admitted only names of [a-z0-9_] and positive counts; the last one wins.
+    tools = {name: int(n) for name, n in _TOOL_PAIR.findall(tools_text)} if tools_text else {}
+    c = {f: int(n) for f, n in _EXTRA_COUNT.findall(counts)} if counts else {}
     get = c.get
-    writes = sum(get(f, 0) for f in CACHE_WRITE_FIELDS)
-    media = [get(f"{m}_input_tokens", 0) for m in _MEDIA]
-    cached = [get(f"cache_read_{m}_tokens", 0) for m in _MEDIA]
-    out_parts = rs + get("audio_output_tokens", 0) + get("image_output_tokens", 0)
+    others = get("cache_write_30m_tokens", 0) + get("cache_write_1h_tokens", 0)
+    others += get("cache_write_12h_tokens", 0)
+    if "cache_write_5m_tokens" not in c:  # writes without a TTL split are 5-minute writes
+        c["cache_write_5m_tokens"] = w - others
     most = MAX_COUNT
-    if (
-        writes != w
-        or any(not 0 <= n <= most for n in c.values())
-        or any(n > most for n in tools.values())
-        or r + writes > i
-        or sum(media) > i
-        or any(a > b for a, b in zip(cached, media, strict=True))
-        or sum(cached) > r
-        or sum(media) - sum(cached) + r + writes > i
-        or out_parts > o
-    ):
+    if c["cache_write_5m_tokens"] + others != w or r + w > i or min(c.values()) < 0:
         return None
+    if max(c.values()) > most or (tools and max(tools.values()) > most):
+        return None
+    if len(c) > len(_WRITES & c.keys()):  # media parts or a request count: the rest of _check
+        media = cached = 0
+        for whole, part in _MEDIA:
+            n, k = get(whole, 0), get(part, 0)
+            if k > n:
+                return None
+            media += n
+            cached += k
+        out = rs + get("audio_output_tokens", 0) + get("image_output_tokens", 0)
+        if media > i or cached > r or media - cached + r + w > i or out > o:
+            return None
     return c, tools
 
 
@@ -313,15 +312,21 @@ class Totals:
                         key = _tag_value(tags, tag)
                     x_in = zero if p_in == "0" else dec(p_in)
                     x_read = zero if p_read == "0" else dec(p_read)
-                    x_write = zero if p_write == "0" else dec(p_write)
                     x_out = zero if p_out == "0" else dec(p_out)
-                    x_tools = zero if p_tools == "0" else dec(p_tools)
-                    x_fees = zero if p_fees == "0" else dec(p_fees)
+                    # Cache writes, tools and fees are "0" on most lines: skip their sums then.
+                    more = not (p_write == p_tools == p_fees == "0")
+                    if more:
+                        x_write = zero if p_write == "0" else dec(p_write)
+                        x_tools = zero if p_tools == "0" else dec(p_tools)
+                        x_fees = zero if p_fees == "0" else dec(p_fees)
+                        lines_sum = x_in + x_read + x_write + x_out + x_tools + x_fees
+                    else:
+                        lines_sum = x_in + x_read + x_out
                     parts = None
                     if (
                         len(model) > MAX_NAME
                         or (tier == "batch") is not (batch == "true")
-                        or x_in + x_read + x_write + x_out + x_tools + x_fees != dec(amount)
+                        or lines_sum != dec(amount)
                         or not (0 <= r <= i <= most and 0 <= rs <= o <= most)
                         or (key is not None and type(key) is not str)
                         or (
@@ -339,14 +344,15 @@ class Totals:
                         g[2] += x_in
                     if x_read:
                         g[3] += x_read
-                    if x_write:
-                        g[4] += x_write
                     if x_out:
                         g[5] += x_out
-                    if x_tools:
-                        g[6] += x_tools
-                    if x_fees:
-                        g[7] += x_fees
+                    if more:
+                        if x_write:
+                            g[4] += x_write
+                        if x_tools:
+                            g[6] += x_tools
+                        if x_fees:
+                            g[7] += x_fees
                     g[i_in] += i
                     g[i_out] += o
                     if r:
