@@ -156,7 +156,7 @@ def assert_within_budget(costs: Cost | Iterable[Cost], usd: Decimal | str | int)
         if not isinstance(c, Cost):
             msg = f"assert_within_budget takes Cost values, not {type(c).__name__}"
             raise InvalidTypeError(msg)
-    total = add(*(c.total for c in items))
+    total = add(*(_amount(c) for c in items))  # a NaN or negative total is refused
     if total > limit:
         msg = (
             f"LLM cost {_usd(total)} is over the budget of {_usd(limit)} "
