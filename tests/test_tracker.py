@@ -619,3 +619,44 @@ def test_read_cost_log_closes_its_file(tmp_path: Path) -> None:
     partial = llmcost.read_cost_log(path)
     next(partial)
     del partial  # filterwarnings=error: an unclosed file would fail the test
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "llmcost._record",
+        "llmcost._log",
+        "llmcost._tracker",
+        "llmcost._paths",
+        "llmcost._budget",
+        "llmcost._images",
+        "llmcost._image_headers",
+        "llmcost._image_parts",
+        "llmcost._image_rules",
+    ],
+)
+def test_doctests_of_the_tracker_and_image_modules(module: str) -> None:
+    """The examples in these modules run and pass (public classes report module 'llmcost')."""
+    import doctest
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(module)
+    globs = {**vars(mod), "llmcost": llmcost}
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    tests = finder.find(mod, module, globs=globs)
+    exported = vars(mod).get("__all__", ())
+    for name, obj in vars(mod).items():
+        functions = [obj] if inspect.isfunction(obj) else []
+        if inspect.isclass(obj):
+            functions = [f for f in vars(obj).values() if inspect.isfunction(f)]
+        defined_here = any(f.__code__.co_filename == mod.__file__ for f in functions) or (
+            inspect.isclass(obj) and obj.__module__ == "llmcost" and name in exported
+        )
+        if defined_here and obj.__module__ != module:  # renamed to 'llmcost' by __init__
+            tests += finder.find(obj, name, module=False, globs=globs)
+    assert tests
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0

@@ -12,6 +12,8 @@ from ._errors import FileAccessError, InvalidTypeError, InvalidUsageError
 from ._paths import checked_path, open_file, shown
 from ._record import MAX_LINE, CostRecord
 
+__all__ = ["CostLogHandler", "read_cost_log", "write_cost_log"]
+
 
 def _lines(source: IO[Any]) -> Iterator[str | bytes]:
     """The lines of *source*, each read with a bound (a longer one is yielded cut short)."""

@@ -40,6 +40,8 @@ from ._errors import InvalidInputError, InvalidTypeError, InvalidUsageError, LLM
 from ._money import CTX, exact, plain, usd
 from ._usage import AMOUNT_FIELDS, COUNT_FIELDS, Cost, Usage, get_counts
 
+__all__ = ["MAX_LINE", "CostRecord", "exact_text", "json_tags", "printable"]
+
 #: Longest model name, provider, reason or tag name a record keeps (characters).
 MAX_NAME = 1_000
 #: Most tags on one record, and the most characters their names and string values add up to.
