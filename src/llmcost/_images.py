@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, InvalidTypeError
 from ._image_headers import MAX_JPEG_SCAN, MAX_JPEG_SEGMENTS, ImageError, ImageInput, image_size
 from ._image_parts import REMOTE_IMAGE_SIZE, image_part_tokens, is_image_part
 from ._image_rules import MAX_SIDE, _check_detail, _check_side, _rule_for
@@ -58,8 +58,14 @@ def image_tokens(
     >>> llmcost.image_tokens("claude-sonnet-4-5", width=1000, height=1000)
     1334
     """
-    from ._registry import get_price
+    from ._registry import Registry, get_price
 
+    if not isinstance(model, str):
+        msg = f"model must be a str, not {type(model).__name__}"
+        raise InvalidTypeError(msg)
+    if registry is not None and not isinstance(registry, Registry):
+        msg = f"registry must be a Registry, not {type(registry).__name__}"
+        raise InvalidTypeError(msg)
     level = _check_detail(detail)
     if image is not None and (width is not None or height is not None):
         msg = "give either image= or width= and height=, not both"

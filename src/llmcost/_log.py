@@ -83,6 +83,9 @@ class _FileRecords(Iterator[CostRecord]):
 
 def _read(source: IO[Any], where: str) -> Generator[CostRecord, None, None]:
     for n, line in enumerate(_lines(source), 1):
+        if not isinstance(line, (str, bytes)):
+            msg = f"{where}line {n}: a log line is str or bytes, not {type(line).__name__}"
+            raise InvalidTypeError(msg)
         if len(line) > MAX_LINE:
             msg = f"{where}line {n}: longer than {MAX_LINE:,} characters"
             raise InvalidUsageError(msg)
@@ -121,6 +124,12 @@ def write_cost_log(records: Iterable[CostRecord], target: str | os.PathLike[str]
     if isinstance(target, (str, os.PathLike)):
         with open_file(target, "a", "cost log", encoding="ascii", newline="\n") as f:
             return write_cost_log(records, f)
+    if isinstance(records, (str, bytes, CostRecord)) or not hasattr(records, "__iter__"):
+        msg = f"write_cost_log writes an iterable of CostRecord, not {type(records).__name__}"
+        raise InvalidTypeError(msg)
+    if not callable(getattr(target, "write", None)):
+        msg = f"write_cost_log writes to a path or an open text file, not {type(target).__name__}"
+        raise InvalidTypeError(msg)
     n = 0
     for rec in records:
         if not isinstance(rec, CostRecord):

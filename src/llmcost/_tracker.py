@@ -264,6 +264,12 @@ class Tracker:
             asked: str = response_or_model
             c = self._price_name(asked, usage, service_tier, speed, inference_geo, batch, at)
         elif usage is not None:
+            if not isinstance(usage, Usage):
+                msg = f"record(response, usage): usage must be a Usage, not {type(usage).__name__}"
+                raise InvalidTypeError(msg)
+            if model is not None and not isinstance(model, str):
+                msg = f"model= must be a str, not {type(model).__name__}"
+                raise InvalidTypeError(msg)
             asked = model or model_from_response(response_or_model) or ""
             if not asked:
                 msg = "this response does not name its model: pass model="
@@ -447,6 +453,9 @@ class Tracker:
 
         A list or dict value is keyed by its `repr`.
         """
+        if not isinstance(name, str):
+            msg = f"by_tag(name): a tag name is a str, not {type(name).__name__}"
+            raise InvalidTypeError(msg)
         with self._lock:
             values = self._tags.get(name, {})
             return {v: _summed(models) for v, models in values.items()}
