@@ -29,11 +29,16 @@ from ._errors import (
 )
 from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
 from ._registry import Registry, get_price, list_models
-from ._responses import cost_of_response, usage_from_response
 from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
+    from ._read_base import UnknownUsageFieldWarning
+    from ._responses import cost_of_response, usage_from_response
+    from ._stream import StreamUsage
+    from ._tok_bpe import VocabularyError
+    from ._tok_files import MissingExtraError
+    from ._tok_vendor import VendorCountError
     from ._tokens import (
         Tokenizer,
         count_file_tokens,
@@ -41,6 +46,9 @@ if TYPE_CHECKING:
         count_stream_tokens,
         count_tokens,
         estimate_tokens,
+        register_hf_tokenizer,
+        register_sentencepiece_file,
+        register_tiktoken_file,
         register_tokenizer,
         tokenizer_for,
         unregister_tokenizer,
@@ -48,13 +56,20 @@ if TYPE_CHECKING:
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
 
 # Imported on first use: token counting, images and logging bring regular expressions,
-# `logging` and more attrs classes, which `import llmcost` should not pay for.
+# `logging` and more attrs classes, and the response readers six modules (8 ms), which
+# `import llmcost` should not pay for.
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
     "ImageError": "._images",
+    "MissingExtraError": "._tok_files",
+    "StreamUsage": "._stream",
     "Tokenizer": "._tokens",
     "Tracker": "._tracker",
+    "UnknownUsageFieldWarning": "._read_base",
+    "VendorCountError": "._tok_vendor",
+    "VocabularyError": "._tok_bpe",
+    "cost_of_response": "._responses",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
@@ -63,9 +78,13 @@ _LAZY = {
     "image_size": "._images",
     "image_tokens": "._images",
     "read_cost_log": "._tracker",
+    "register_hf_tokenizer": "._tokens",
+    "register_sentencepiece_file": "._tokens",
+    "register_tiktoken_file": "._tokens",
     "register_tokenizer": "._tokens",
     "tokenizer_for": "._tokens",
     "unregister_tokenizer": "._tokens",
+    "usage_from_response": "._responses",
     "write_cost_log": "._tracker",
 }
 
@@ -81,6 +100,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidUsageError",
     "LLMCostError",
+    "MissingExtraError",
     "MissingRateError",
     "ModelPrice",
     "PriceDataError",
@@ -89,10 +109,14 @@ __all__ = [
     "PriceWindow",
     "Registry",
     "RetiredModelError",
+    "StreamUsage",
     "Tokenizer",
     "Tracker",
     "UnknownModelError",
+    "UnknownUsageFieldWarning",
     "Usage",
+    "VendorCountError",
+    "VocabularyError",
     "assert_within_budget",
     "compare",
     "cost",
@@ -108,6 +132,9 @@ __all__ = [
     "image_tokens",
     "list_models",
     "read_cost_log",
+    "register_hf_tokenizer",
+    "register_sentencepiece_file",
+    "register_tiktoken_file",
     "register_tokenizer",
     "tags",
     "tokenizer_for",

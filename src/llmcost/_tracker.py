@@ -50,8 +50,6 @@ _WHY = {
     "usage": "usage= is the request's Usage",
     "response_or_model": "it is record()'s first argument",
 }
-# Until the readers take the request context (issue 13), record() passes it on itself.
-_READER_CONTEXT = "service_tier" in cost_of_response.__code__.co_varnames
 # get_counts(usage)[3:] of a usage with only input, output and cache-read counts.
 _SIMPLE_TAIL = (*(0 for _ in COUNT_FIELDS[3:-1]), 1)
 _int_add = operator.add
@@ -373,21 +371,16 @@ class Tracker:
         batch: bool,
         at: date | datetime | None,
     ) -> Cost | None:
-        context: dict[str, Any] = {}
-        for key, value in (("service_tier", tier), ("speed", speed), ("inference_geo", geo)):
-            if value is not None:
-                context[key] = value
-        if context and not _READER_CONTEXT:
-            name = model or model_from_response(response)
-            if not name:
-                msg = "this response does not name its model: pass model="
-                raise InvalidUsageError(msg)
-            return self._price_name(
-                name, usage_from_response(response), tier, speed, geo, batch, at
-            )
         try:
             return cost_of_response(
-                response, model=model, batch=batch, at=at, registry=self._registry, **context
+                response,
+                model=model,
+                service_tier=tier,
+                speed=speed,
+                inference_geo=geo,
+                batch=batch,
+                at=at,
+                registry=self._registry,
             )
         except UnknownModelError:
             if self._unpriced_policy == "raise":
