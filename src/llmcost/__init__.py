@@ -34,10 +34,18 @@ from ._usage import Cost, Usage
 if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
     from ._read_base import UnknownUsageFieldWarning
+    from ._report import CostReport, ReportGroup, SkippedLine, cost_report
     from ._responses import cost_of_response, usage_from_response
     from ._stream import StreamUsage
     from ._tok_bpe import VocabularyError
     from ._tok_files import MissingExtraError
+    from ._tok_register import (
+        register_hf_tokenizer,
+        register_sentencepiece_file,
+        register_tiktoken_file,
+        register_tokenizer,
+        unregister_tokenizer,
+    )
     from ._tok_vendor import VendorCountError
     from ._tokens import (
         Tokenizer,
@@ -46,12 +54,7 @@ if TYPE_CHECKING:
         count_stream_tokens,
         count_tokens,
         estimate_tokens,
-        register_hf_tokenizer,
-        register_sentencepiece_file,
-        register_tiktoken_file,
-        register_tokenizer,
         tokenizer_for,
-        unregister_tokenizer,
     )
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
 
@@ -61,10 +64,13 @@ if TYPE_CHECKING:
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
+    "CostReport": "._report",
     "ImageError": "._images",
     "MissingExtraError": "._tok_files",
     "StreamUsage": "._stream",
     "Tokenizer": "._tokens",
+    "ReportGroup": "._report",
+    "SkippedLine": "._report",
     "Tracker": "._tracker",
     "UnknownUsageFieldWarning": "._read_base",
     "VendorCountError": "._tok_vendor",
@@ -73,17 +79,18 @@ _LAZY = {
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
+    "cost_report": "._report",
     "count_tokens": "._tokens",
     "estimate_tokens": "._tokens",
     "image_size": "._images",
     "image_tokens": "._images",
     "read_cost_log": "._tracker",
-    "register_hf_tokenizer": "._tokens",
-    "register_sentencepiece_file": "._tokens",
-    "register_tiktoken_file": "._tokens",
-    "register_tokenizer": "._tokens",
+    "register_hf_tokenizer": "._tok_register",
+    "register_sentencepiece_file": "._tok_register",
+    "register_tiktoken_file": "._tok_register",
+    "register_tokenizer": "._tok_register",
     "tokenizer_for": "._tokens",
-    "unregister_tokenizer": "._tokens",
+    "unregister_tokenizer": "._tok_register",
     "usage_from_response": "._responses",
     "write_cost_log": "._tracker",
 }
@@ -94,6 +101,7 @@ __all__ = [
     "Cost",
     "CostLogHandler",
     "CostRecord",
+    "CostReport",
     "FileAccessError",
     "ImageError",
     "InvalidInputError",
@@ -108,7 +116,9 @@ __all__ = [
     "PriceVariant",
     "PriceWindow",
     "Registry",
+    "ReportGroup",
     "RetiredModelError",
+    "SkippedLine",
     "StreamUsage",
     "Tokenizer",
     "Tracker",
@@ -121,6 +131,7 @@ __all__ = [
     "compare",
     "cost",
     "cost_of_response",
+    "cost_report",
     "count_file_tokens",
     "count_message_tokens",
     "count_stream_tokens",
