@@ -32,7 +32,7 @@ DELIBERATE: dict[str, type[BaseException]] = {
     "assert_within_budget": AssertionError,
 }
 #: Functions that write files: their path arguments are kept inside the working directory.
-WRITERS = {"write_cost_log", "CostLogHandler"}
+WRITERS = {"write_cost_log", "CostLogHandler", "cost_report"}
 
 
 def _tags(**values: object) -> None:
@@ -49,6 +49,28 @@ def _register(model: object, count: object, *, name: object, registry: object = 
                 llmcost.unregister_tokenizer(model)
 
 
+def _registering(register: Callable[..., object]) -> Callable[..., None]:
+    """*register* for the fuzz: whatever it registers is unregistered again."""
+
+    def call(model_or_family: object, path: object, **kwargs: Any) -> None:
+        try:
+            register(model_or_family, path, **kwargs)
+        finally:
+            with contextlib.suppress(llmcost.LLMCostError):
+                if isinstance(model_or_family, str):
+                    llmcost.unregister_tokenizer(model_or_family)
+
+    call.__signature__ = inspect.signature(register)  # type: ignore[attr-defined]
+    return call
+
+
+def _report(*sources: object, **kwargs: Any) -> object:
+    workers = kwargs.get("workers")
+    if isinstance(workers, int) and workers > 2:
+        kwargs["workers"] = 2  # arbitrary, but not a thousand processes
+    return llmcost.cost_report(*sources, **kwargs)
+
+
 def targets() -> dict[str, Callable[..., object]]:
     """Name -> callable, for everything a user can call with their own arguments."""
     out: dict[str, Callable[..., object]] = {
@@ -56,6 +78,11 @@ def targets() -> dict[str, Callable[..., object]]:
     }
     out["tags"] = _tags
     out["register_tokenizer"] = _register
+    for name in ("register_hf_tokenizer", "register_sentencepiece_file", "register_tiktoken_file"):
+        out[name] = _registering(getattr(llmcost, name))
+    _report.__signature__ = inspect.signature(llmcost.cost_report)  # type: ignore[attr-defined]
+    out["cost_report"] = _report
+    stream = llmcost.StreamUsage()
     reg = llmcost.Registry.default()
     tracker = llmcost.Tracker()
     tolerant = llmcost.Tracker(unpriced="record")
@@ -76,6 +103,8 @@ def targets() -> dict[str, Callable[..., object]]:
         "Registry.suggest": reg.suggest,
         "Registry.models": reg.models,
         "Usage.__add__": llmcost.Usage(input_tokens=1).__add__,
+        "StreamUsage.add": stream.add,
+        "StreamUsage.cost": stream.cost,
         "Cost.__add__": llmcost.cost("gpt-4o", input_tokens=1).__add__,
     }
     return out
@@ -103,6 +132,7 @@ def calls(
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
     var_kw = False
+    var_positional = False
     for p in sig.parameters.values():
         if p.kind is p.POSITIONAL_ONLY or (p.kind is p.POSITIONAL_OR_KEYWORD and not required):
             (positional if p.default is p.empty else optional_positional).append(arguments)
@@ -110,6 +140,8 @@ def calls(
             (required if p.default is p.empty else optional)[p.name] = arguments
         elif p.kind is p.VAR_KEYWORD:
             var_kw = True
+        elif p.kind is p.VAR_POSITIONAL:
+            var_positional = True
     extra = st.dictionaries(st.text(max_size=8), arguments, max_size=3) if var_kw else st.just({})
 
     @st.composite
@@ -117,6 +149,8 @@ def calls(
         args = [draw(s) for s in positional]
         n = draw(st.integers(0, len(optional_positional)))
         args += [draw(s) for s in optional_positional[:n]]
+        if var_positional:
+            args += draw(st.lists(arguments, max_size=3))
         kwargs = draw(st.fixed_dictionaries(required, optional=optional))
         names = set(sig.parameters)
         kwargs |= {k: v for k, v in draw(extra).items() if k not in names}
