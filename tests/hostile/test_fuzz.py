@@ -71,6 +71,13 @@ KNOWN: list[tuple[frozenset[str], tuple[type[BaseException], ...], str, str]] = 
         "_usage.py: _bad_count formats an int beyond 10**308 with :.3e (a float)",
     ),
     (
+        frozenset({"count_stream_tokens"}),
+        (TypeError,),
+        r"is not iterable",
+        "_tok_text.py: count_stream_tokens(None, 'gpt-4o') iterates a non-iterable chunks "
+        "argument unchecked (a bare TypeError); a non-str chunk is already InvalidTypeError",
+    ),
+    (
         frozenset({"count_file_tokens"}),
         (ValueError, TypeError, LookupError, AssertionError),
         r".",
@@ -139,6 +146,7 @@ REPRODUCERS: list[tuple[str, list[Any], dict[str, Any]]] = [
     ("get_price", ["gpt-4o"], {"registry": 5}),
     ("list_models", [], {"registry": "x"}),
     ("count_tokens", ["hi", "gpt-4o"], {"registry": {}}),
+    ("count_stream_tokens", [None, "claude-sonnet-4-6"], {}),
     ("tokenizer_for", ["gpt-4o"], {"registry": 5}),
     ("count_file_tokens", ["x.txt", "gpt-4o"], {"encoding": "\x00"}),
     ("Usage", [], {"tool_calls": {"web_search": 10**400}}),
