@@ -1,4 +1,5 @@
-"""`Tracker.record` per call: alone, with a logger that has no handler, with `CostLogHandler`.
+"""`Tracker.record` per call: alone, through a logger (without and with a `CostLogHandler`),
+and with ``cost_log=`` (the same JSON lines written without `logging`).
 
 Measured in one run, interleaved, best of several, side by side with `cost()` for the same
 request. Target (issue 15): with a `CostLogHandler` attached, at most 10 us per record on the
@@ -47,6 +48,8 @@ def main() -> None:
     handler = llmcost.CostLogHandler(path)
     file_log.addHandler(handler)
     logged = llmcost.Tracker(logger=file_log, max_records=1_000)
+    direct_path = os.path.join(directory, "direct.jsonl")
+    direct = llmcost.Tracker(cost_log=direct_path, max_records=1_000)
 
     cases: dict[str, Callable[[], object]] = {
         "cost('gpt-4o', usage)": lambda: llmcost.cost("gpt-4o", usage),
@@ -55,6 +58,9 @@ def main() -> None:
         ),
         "  + a logger without handlers": lambda: quiet.record("gpt-4o", usage, feature="search"),
         "  + a CostLogHandler (a file)": lambda: logged.record("gpt-4o", usage, feature="search"),
+        "Tracker(cost_log=path).record(...)": lambda: direct.record(
+            "gpt-4o", usage, feature="search"
+        ),
     }
     best = dict.fromkeys(cases, float("inf"))
     for _ in range(2):  # interleave the cases: each is measured twice, at different moments
@@ -62,8 +68,11 @@ def main() -> None:
             best[name] = min(best[name], per_call(fn))
     handler.close()
     file_log.removeHandler(handler)
+    direct._cost_log.close()  # type: ignore[union-attr]
     lines = sum(1 for _ in open(path, encoding="utf-8"))  # noqa: SIM115
+    direct_lines = sum(1 for _ in open(direct_path, encoding="utf-8"))  # noqa: SIM115
     os.remove(path)
+    os.remove(direct_path)
     os.rmdir(directory)
 
     base = best["cost('gpt-4o', usage)"]
@@ -76,7 +85,10 @@ def main() -> None:
           f"{'OK' if ratio <= TARGET_RATIO else 'OVER TARGET'}")  # fmt: skip
     verdict = "OK" if with_file * 1e6 <= TARGET_US else "over 10 us here"
     print(f"with a CostLogHandler: {with_file * 1e6:.2f} us: {verdict}")
-    print(f"lines written: {lines:,}")
+    direct_ratio = best["Tracker(cost_log=path).record(...)"] / alone
+    print(f"cost_log= / no logger: {direct_ratio:.2f}x (target <= {TARGET_RATIO}x): "
+          f"{'OK' if direct_ratio <= TARGET_RATIO else 'OVER TARGET'}")  # fmt: skip
+    print(f"lines written: {lines:,} through logging, {direct_lines:,} directly")
 
 
 if __name__ == "__main__":

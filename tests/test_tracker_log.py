@@ -7,14 +7,18 @@ import logging
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import llmcost
 from llmcost import CostLogHandler, CostRecord, Tracker, Usage
+
+from .strategies import usages
+from .strategies_records import tag_dicts
 
 # --- the log: injection, lost lines, exact text (issue 16 #6, #10) ---
 
@@ -258,3 +262,65 @@ def test_record_time_text_is_isoformat(when: datetime) -> None:
     rec = attrs.evolve(t.records()[0], time=when)
     assert rec.fields()["time"] == when.isoformat()
     assert CostRecord.from_json(rec.to_json()).time == when
+
+
+@given(
+    usages(max_input=400_000),
+    st.integers(0, 3),
+    st.integers(0, 2),
+    tag_dicts,
+    st.booleans(),
+    st.sampled_from(["claude-sonnet-4-6", "unknown-model-x"]),
+)
+@example(Usage(input_tokens=10, output_tokens=5, reasoning_tokens=3), 1, 0, {}, False, "gpt-5")
+def test_line_is_json_of_fields_for_any_record(
+    u: Usage,
+    requests: int,
+    searches: int,
+    tags: dict[str, object],
+    fields_first: bool,
+    model: str,
+) -> None:
+    """For any usage, tags and model, the line is json.dumps(fields()), whichever comes first."""
+    import json
+
+    counts: dict[str, Any] = {**u.counts(), "requests": requests}
+    u = Usage(**counts, tool_calls={"web_search": searches})
+    t = Tracker(unpriced="record")
+    t.record(model, u, **tags)
+    (rec,) = t.records()
+    fresh = attrs.evolve(rec)  # no cached fields or line
+    if fields_first:
+        fresh.fields()
+    expected = json.dumps(rec.fields(), ensure_ascii=True, separators=(",", ":"))
+    assert fresh.to_json() == expected
+    assert CostRecord.from_json(expected) == rec
+
+
+def test_cost_log_writes_lines_without_logging(tmp_path: Path) -> None:
+    """Tracker(cost_log=path) appends one line per record; a shared handler serves two trackers."""
+    path = tmp_path / "costs.jsonl"
+    a = Tracker(cost_log=path, unpriced="record")
+    a.record("gpt-4o", Usage(input_tokens=1_000), feature="x")
+    a.record("no-such-model", Usage(input_tokens=5))
+    shared = CostLogHandler(tmp_path / "shared.jsonl")
+    b, c = Tracker(cost_log=shared), Tracker(cost_log=shared)
+    b.record("gpt-4o", Usage(input_tokens=1))
+    c.record("gpt-4o-mini", Usage(input_tokens=2))
+    shared.close()
+    assert list(llmcost.read_cost_log(path)) == list(a.records())
+    back = list(llmcost.read_cost_log(tmp_path / "shared.jsonl"))
+    assert [r.model for r in back] == ["gpt-4o", "gpt-4o-mini"]
+    with pytest.raises(llmcost.FileAccessError):
+        Tracker(cost_log=tmp_path / "missing-dir" / "x.jsonl")
+    with pytest.raises(llmcost.InvalidTypeError):
+        Tracker(cost_log=5)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_cost_log_write_error_is_raised_and_the_request_counted() -> None:
+    """A line that cannot be written (a full disk) raises FileAccessError; the cost still counts."""
+    t = Tracker(cost_log="/dev/full")
+    with pytest.raises(llmcost.FileAccessError, match="cannot write"):
+        t.record("gpt-4o", Usage(input_tokens=1_000))
+    assert t.count == 1 and t.total == llmcost.cost("gpt-4o", input_tokens=1_000).total

@@ -195,14 +195,33 @@ class CostLogHandler(logging.Handler):
         if not isinstance(rec, CostRecord):
             return
         try:
-            data = (rec.to_json() + "\n").encode("ascii")
-            fd = self._fd if self._fd is not None else self._open()
-            while data:
-                data = data[os.write(fd, data) :]
-            if self.fsync:
-                os.fsync(fd)
+            self._write(rec)
         except Exception:
             self.handleError(record)
+
+    def write(self, rec: CostRecord) -> None:
+        """Append *rec*'s line under the handler's lock, without a `logging.LogRecord`.
+
+        What a `Tracker` made with ``cost_log=`` calls for each record. An `OSError` (a full
+        disk) is raised as `FileAccessError`: the caller learns that a line is missing.
+        """
+        if not isinstance(rec, CostRecord):
+            msg = f"CostLogHandler.write takes a CostRecord, not {type(rec).__name__}"
+            raise InvalidTypeError(msg)
+        with self.lock:  # type: ignore[union-attr]
+            try:
+                self._write(rec)
+            except OSError as e:
+                msg = f"{shown(self.path)}: cannot write the cost log: {e.strerror or e}"
+                raise FileAccessError(e.errno, msg) from None
+
+    def _write(self, rec: CostRecord) -> None:
+        data = (rec.to_json() + "\n").encode("ascii")
+        fd = self._fd if self._fd is not None else self._open()
+        while data:
+            data = data[os.write(fd, data) :]
+        if self.fsync:
+            os.fsync(fd)
 
     def close(self) -> None:
         """Close the file; a later record opens the path again."""

@@ -38,7 +38,6 @@ from ._money import plain, usd
 from ._record_read import (
     DEFAULT_TAIL,
     EXTRA_KEYS,
-    PLAIN_SIZE,
     REASONING,
     get_extra,
     get_lines,
@@ -223,44 +222,62 @@ class CostRecord:
         line = self._line
         if line is not None:
             return line
-        f = self._fields()
+        # Built from the record itself, not from fields(): a Tracker with only cost_log= never
+        # needs the dict (1.5 us a record, benchmarks/tracker_record.py).
+        u = self.usage
+        n = get_counts(u)
+        c = self.cost
+        f = self._cache
+        iso = f["time"] if f is not None else _iso(self.time)
         q = _quote
         line = (
-            f'{{"time":{q(f["time"])},"gen_ai.request.model":{q(self.request_model)},'
+            f'{{"time":"{iso}","gen_ai.request.model":{q(self.request_model)},'
             f'"gen_ai.response.model":{q(self.model)},"gen_ai.provider.name":{q(self.provider)},'
-            f'"gen_ai.usage.input_tokens":{f["gen_ai.usage.input_tokens"]},'
-            f'"gen_ai.usage.output_tokens":{f["gen_ai.usage.output_tokens"]},'
-            f'"gen_ai.usage.cache_read.input_tokens":{f["gen_ai.usage.cache_read.input_tokens"]},'
-            '"gen_ai.usage.cache_creation.input_tokens":'
-            f"{f['gen_ai.usage.cache_creation.input_tokens']},"
-            f'"gen_ai.usage.reasoning.output_tokens":{f["gen_ai.usage.reasoning.output_tokens"]}'
+            f'"gen_ai.usage.input_tokens":{n[0]},"gen_ai.usage.output_tokens":{n[1]},'
+            f'"gen_ai.usage.cache_read.input_tokens":{n[2]},'
+            f'"gen_ai.usage.cache_creation.input_tokens":{n[3] + n[4] + n[5] + n[6]},'
+            f'"gen_ai.usage.reasoning.output_tokens":{n[REASONING]}'
         )
-        if len(f) != PLAIN_SIZE:  # other usage fields or tool calls
-            extra = {k: v for k, v in f.items() if k.startswith("llmcost.usage.")}
-            if extra:
+        if n[3:] != DEFAULT_TAIL or u.tool_calls:
+            extra: dict[str, object] = {}
+            for (key, default), value in zip(EXTRA_KEYS, get_extra(u), strict=True):
+                if value != default:
+                    extra[key] = value
+            if u.tool_calls:
+                extra["llmcost.usage.tool_calls"] = dict(u.tool_calls)
+            if extra:  # (reasoning tokens alone change the tail, not the extra fields)
                 line += "," + _ENCODE(extra)[1:-1]
-        c = self.cost
         if c is None:
             line += ',"llmcost.unpriced":true'
             if self.unpriced_reason is not None:
                 line += f',"llmcost.unpriced_reason":{q(self.unpriced_reason)}'
         else:
-            geo = c.inference_geo
+            if f is not None:
+                total = f["gen_ai.usage.cost.amount"]
+                t_in, t_read, t_write, t_out, t_tools, t_fees = (
+                    f["llmcost.cost.input"],
+                    f["llmcost.cost.cache_read"],
+                    f["llmcost.cost.cache_write"],
+                    f["llmcost.cost.output"],
+                    f["llmcost.cost.tools"],
+                    f["llmcost.cost.request_fees"],
+                )
+            else:
+                total = _plain(c.total)
+                t_in, t_read, t_write, t_out, t_tools, t_fees = map(_plain, get_lines(c))
+            tier, geo = c.service_tier, c.inference_geo
             line += (
-                f',"gen_ai.usage.cost.amount":"{f["gen_ai.usage.cost.amount"]}",'
+                f',"gen_ai.usage.cost.amount":"{total}",'
                 '"gen_ai.usage.cost.currency":"USD","gen_ai.usage.cost.source":"local",'
-                f'"llmcost.cost.input":"{f["llmcost.cost.input"]}",'
-                f'"llmcost.cost.cache_read":"{f["llmcost.cost.cache_read"]}",'
-                f'"llmcost.cost.cache_write":"{f["llmcost.cost.cache_write"]}",'
-                f'"llmcost.cost.output":"{f["llmcost.cost.output"]}",'
-                f'"llmcost.cost.tools":"{f["llmcost.cost.tools"]}",'
-                f'"llmcost.cost.request_fees":"{f["llmcost.cost.request_fees"]}",'
-                f'"llmcost.service_tier":{q(c.service_tier)},"llmcost.speed":{q(c.speed)},'
+                f'"llmcost.cost.input":"{t_in}","llmcost.cost.cache_read":"{t_read}",'
+                f'"llmcost.cost.cache_write":"{t_write}","llmcost.cost.output":"{t_out}",'
+                f'"llmcost.cost.tools":"{t_tools}","llmcost.cost.request_fees":"{t_fees}",'
+                f'"llmcost.service_tier":{q(tier)},"llmcost.speed":{q(c.speed)},'
                 f'"llmcost.inference_geo":{"null" if geo is None else q(geo)},'
-                f'"llmcost.batch":{"true" if f["llmcost.batch"] else "false"},'
+                f'"llmcost.batch":{"true" if tier == "batch" else "false"},'
                 f'"llmcost.input_exact":{"true" if c.input_exact else "false"}'
             )
-        line += f',"tags":{_tags_json(f["tags"])}}}'
+        line += f',"tags":{_tags_json(self.tags)}}}'
         object.__setattr__(self, "_line", line)
         return line
 

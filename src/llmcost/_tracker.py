@@ -7,6 +7,7 @@ are importable from here too.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping, MutableMapping
@@ -81,7 +82,11 @@ class Tracker:
     of the totals. With a *logger* (a `logging.Logger` or `logging.LoggerAdapter`), each
     request logs one record at *level* whose message is for people and whose ``extra``
     fields carry OpenTelemetry GenAI names (attach a `CostLogHandler` for a JSON-lines
-    file). `records()` keeps the last *max_records* requests (None: all of them) so a
+    file). With *cost_log* (a path, or a `CostLogHandler` to share), each request is also
+    appended to that JSON-lines file directly, without going through `logging`: a third of
+    the time a record costs through a logger and its handler (benchmarks/tracker_record.py);
+    a line that cannot be written raises `FileAccessError` from `record`. `records()` keeps
+    the last *max_records* requests (None: all of them) so a
     long-running service does not grow without bound; the totals always cover every request.
 
     >>> from decimal import Decimal
@@ -100,6 +105,7 @@ class Tracker:
         unpriced: Literal["raise", "record"] = "raise",
         level: int = logging.INFO,
         max_records: int | None = 100_000,
+        cost_log: str | os.PathLike[str] | CostLogHandler | None = None,
     ) -> None:
         if unpriced not in ("raise", "record"):
             msg = f"unpriced must be 'raise' or 'record', not {unpriced!r:.60}"
@@ -118,6 +124,9 @@ class Tracker:
         ):
             msg = f"max_records must be a non-negative int or None, not {max_records!r:.60}"
             raise InvalidTypeError(msg)
+        if cost_log is not None and not isinstance(cost_log, CostLogHandler):
+            cost_log = CostLogHandler(cost_log)  # a bad path fails here, before any record
+        self._cost_log = cost_log
         self._logger = logger
         # A plain Logger gets its LogRecord built directly: Logger.log would walk the stack to
         # find a caller (inside llmcost, so useless), a third of the time a record takes.
@@ -341,6 +350,8 @@ class Tracker:
                 self._pending += 1
                 if self._pending >= FOLD_AT:
                     self._fold()
+        if self._cost_log is not None:
+            self._cost_log.write(rec)
         logger = self._logger
         if logger is not None and logger.isEnabledFor(self._level):
             if self._fast_records:

@@ -32,7 +32,7 @@ DELIBERATE: dict[str, type[BaseException]] = {
     "assert_within_budget": AssertionError,
 }
 #: Functions that write files: their path arguments are kept inside the working directory.
-WRITERS = {"write_cost_log", "CostLogHandler", "cost_report"}
+WRITERS = {"write_cost_log", "CostLogHandler", "cost_report", "Tracker"}
 
 
 def _tags(**values: object) -> None:
