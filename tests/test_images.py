@@ -15,11 +15,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llmcost import InvalidInputError, InvalidTypeError, ModelPrice, Registry, get_price
-from llmcost._images import (
+from llmcost import (
+    FileAccessError,
+    InvalidInputError,
+    InvalidTypeError,
+    ModelPrice,
+    Registry,
+    get_price,
+)
+from llmcost._image_rules import (
     _RULES,
-    REMOTE_IMAGE_SIZE,
-    ImageError,
     _Area,
     _Fixed,
     _GeminiTiles,
@@ -27,6 +32,10 @@ from llmcost._images import (
     _Patches,
     _rule_for,
     _Tiles,
+)
+from llmcost._images import (
+    REMOTE_IMAGE_SIZE,
+    ImageError,
     image_part_tokens,
     image_size,
     image_tokens,
@@ -512,17 +521,39 @@ def test_file_url_is_read_locally(tmp_path: Path) -> None:
 
 def test_long_non_path_string_gives_a_short_message() -> None:
     """A long string that is no file (raw base64, say) gives a short message with a hint."""
-    with pytest.raises(InvalidInputError, match="data: URL") as info:
+    with pytest.raises(FileAccessError, match="data: URL") as info:
         image_size(b64(png(300, 300)) * 20)
     assert len(str(info.value)) < 400
 
 
 def test_missing_file_and_directory_raise(tmp_path: Path) -> None:
-    """A path that cannot be read raises InvalidInputError naming it."""
-    with pytest.raises(InvalidInputError, match=r"nope\.png"):
+    """A path that cannot be read raises FileAccessError (an OSError) naming it."""
+    with pytest.raises(FileAccessError, match=r"nope\.png") as info:
         image_size(tmp_path / "nope.png")
-    with pytest.raises(InvalidInputError, match="cannot read"):
+    assert isinstance(info.value, OSError) and info.value.errno is not None
+    with pytest.raises(FileAccessError, match="cannot read"):
         image_size(tmp_path)
+    with pytest.raises(FileAccessError):
+        image_tokens("gpt-4o", image=tmp_path / "nope.png")
+
+
+@pytest.mark.parametrize("name", ["pic\x00.png", "pic\ud800.png", "file:///tmp/pic%00.png"])
+def test_unusable_paths_are_invalid_input(name: str) -> None:
+    """A NUL byte or a lone surrogate in a path is InvalidInputError, not ValueError."""
+    with pytest.raises(InvalidInputError, match="image file"):
+        image_size(name)
+
+
+@pytest.mark.parametrize("side", [10**400, -(10**400), 2**31])
+def test_absurd_sides_are_invalid_input(side: int) -> None:
+    """A width beyond any image is a clear InvalidInputError, never OverflowError."""
+    for model in ("gpt-4o", "gpt-4.1-mini", "claude-sonnet-4-6", "gemini-2.5-pro"):
+        with pytest.raises(InvalidInputError, match="width"):
+            image_tokens(model, width=side, height=10)
+    price = get_price("gpt-4.1-mini")
+    part = {"type": "image_url", "image_url": {"url": "https://x/y.png"}, "width": side}
+    with pytest.raises(InvalidInputError, match="width"):
+        image_part_tokens({**part, "height": 5}, price)
 
 
 def test_size_from_data_urls() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
 
@@ -151,12 +151,17 @@ def assert_within_budget(costs: Cost | Iterable[Cost], usd: Decimal | str | int)
     Decimal('0.0035')
     """
     limit = _money(usd, "budget")
+    if not isinstance(costs, Cost) and (
+        isinstance(costs, (str, bytes, Mapping)) or not isinstance(costs, Iterable)
+    ):
+        msg = f"assert_within_budget takes a Cost or Cost values, not {type(costs).__name__}"
+        raise InvalidTypeError(msg)
     items = [costs] if isinstance(costs, Cost) else list(costs)
     for c in items:
         if not isinstance(c, Cost):
             msg = f"assert_within_budget takes Cost values, not {type(c).__name__}"
             raise InvalidTypeError(msg)
-    total = add(*(c.total for c in items))
+    total = add(*(_amount(c) for c in items))  # a NaN or negative total is refused
     if total > limit:
         msg = (
             f"LLM cost {_usd(total)} is over the budget of {_usd(limit)} "
