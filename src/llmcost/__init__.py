@@ -33,7 +33,9 @@ from ._responses import cost_of_response, usage_from_response
 from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
+    from ._capture import capture, instrument, uninstrument
     from ._images import ImageError, image_size, image_tokens
+    from ._otel import CostSpanProcessor
     from ._tokens import (
         Tokenizer,
         count_file_tokens,
@@ -52,7 +54,9 @@ if TYPE_CHECKING:
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
+    "CostSpanProcessor": "._otel",
     "ImageError": "._images",
+    "capture": "._capture",
     "Tokenizer": "._tokens",
     "Tracker": "._tracker",
     "count_file_tokens": "._tokens",
@@ -62,9 +66,11 @@ _LAZY = {
     "estimate_tokens": "._tokens",
     "image_size": "._images",
     "image_tokens": "._images",
+    "instrument": "._capture",
     "read_cost_log": "._tracker",
     "register_tokenizer": "._tokens",
     "tokenizer_for": "._tokens",
+    "uninstrument": "._capture",
     "unregister_tokenizer": "._tokens",
     "write_cost_log": "._tracker",
 }
@@ -75,6 +81,7 @@ __all__ = [
     "Cost",
     "CostLogHandler",
     "CostRecord",
+    "CostSpanProcessor",
     "FileAccessError",
     "ImageError",
     "InvalidInputError",
@@ -94,6 +101,7 @@ __all__ = [
     "UnknownModelError",
     "Usage",
     "assert_within_budget",
+    "capture",
     "compare",
     "cost",
     "cost_of_response",
@@ -106,11 +114,13 @@ __all__ = [
     "get_price",
     "image_size",
     "image_tokens",
+    "instrument",
     "list_models",
     "read_cost_log",
     "register_tokenizer",
     "tags",
     "tokenizer_for",
+    "uninstrument",
     "unregister_tokenizer",
     "usage_from_response",
     "write_cost_log",
