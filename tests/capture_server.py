@@ -83,12 +83,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        step = srv.chunk_size or len(payload) or 1
-        for i in range(0, len(payload), step):
-            self.wfile.write(payload[i : i + step])
-            self.wfile.flush()
-            if srv.chunk_delay:
-                time.sleep(srv.chunk_delay)
+        if srv.split_events and ctype.startswith("text/event-stream"):
+            sep = b"\r\n\r\n" if b"\r\n\r\n" in payload else b"\n\n"
+            pieces = [p + sep for p in payload.split(sep)[:-1]]
+        else:
+            step = srv.chunk_size or len(payload) or 1
+            pieces = [payload[i : i + step] for i in range(0, len(payload), step)]
+        try:
+            for piece in pieces:
+                self.wfile.write(piece)
+                self.wfile.flush()
+                if srv.chunk_delay:
+                    time.sleep(srv.chunk_delay)
+        except (BrokenPipeError, ConnectionResetError):  # the client stopped reading
+            self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):
@@ -105,7 +113,8 @@ class FixtureServer:
         self.statuses: list[int] = []  # answer these codes first (e.g. a 429 to retry)
         self.cut_after: int | None = None  # send only this many body bytes, then hang up
         self.chunk_size: int | None = None  # write the body in pieces of this size
-        self.chunk_delay = 0.0
+        self.chunk_delay = 0.0  # seconds to wait after each piece
+        self.split_events = False  # write a server-sent-event body one event at a time
         self.lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
@@ -118,8 +127,10 @@ class FixtureServer:
         return f"http://{host!s}:{port}"
 
     def serve(self, fixture: dict[str, Any]) -> None:
-        """Answer with *fixture* from now on."""
+        """Answer with *fixture* from now on (and reset the delivery options)."""
         self.fixture = fixture
+        self.statuses, self.cut_after, self.chunk_size = [], None, None
+        self.chunk_delay, self.split_events = 0.0, False
         with self.lock:
             self.requests.clear()
 

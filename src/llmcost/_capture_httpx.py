@@ -162,7 +162,7 @@ class Observer(Closable):
     """Reads one response body as it passes: SSE events with usage, or the whole JSON."""
 
     __slots__ = (
-        "_buf", "_ctx", "_data", "_decoder", "_first", "_once", "_parts", "_size", "_sse",
+        "_buf", "_ctx", "_data", "_decoder", "_done", "_first", "_once", "_parts", "_size", "_sse",
         "_usage", "broken", "request", "trackers",
     )  # fmt: skip
 
@@ -184,6 +184,7 @@ class Observer(Closable):
         self._parts: list[bytes] = []
         self._size = 0
         self._first = True
+        self._done = False
         self._usage: Any = None
         self.broken = ""
         self._decoder: Any = None
@@ -231,7 +232,10 @@ class Observer(Closable):
     def _event(self) -> None:
         data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
         self._data = []
-        if not (self._first or _has_usage(data)) or data == b"[DONE]":
+        if data == b"[DONE]":  # OpenAI's end of stream (the SDK may close before reading on)
+            self._done = True
+            return
+        if not (self._first or _has_usage(data)):
             return
         self._first = False
         try:
@@ -288,16 +292,16 @@ class Observer(Closable):
         model = None if su is None else su.model
         context = {k: getattr(su, k, None) for k in ("service_tier", "speed", "inference_geo")}
         reason = ""
+        ended = how == "end" or self._done
+        partial = not complete
         if usage is None:
+            partial = not ended  # a whole stream without usage is unpriced, not partial
+            state = "ended" if ended else f"was cut short ({how})"
             reason = (
-                "the stream reported no usage (OpenAI Chat Completions: pass "
-                "stream_options={'include_usage': True})"
-                if how == "end"
-                else f"the stream ended before its usage ({how})"
+                f"the stream {state} before reporting its usage (OpenAI Chat Completions "
+                "streams report it only with stream_options={'include_usage': True})"
             )
-        _capture.record_usage(
-            trackers, model, usage, context, req, partial=not complete, reason=reason
-        )
+        _capture.record_usage(trackers, model, usage, context, req, partial=partial, reason=reason)
 
 
 def new_accumulator() -> Any:
