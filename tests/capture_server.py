@@ -48,6 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         with srv.lock:
             srv.requests.append((self.command, self.path, req))
+            srv.count += 1
             status = srv.statuses.pop(0) if srv.statuses else 200
         fx = srv.fixture
         if fx is None:
@@ -101,6 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 512  # 200 clients connect at once in the concurrency tests
     owner: FixtureServer
 
 
@@ -109,7 +111,8 @@ class FixtureServer:
 
     def __init__(self) -> None:
         self.fixture: dict[str, Any] | None = None
-        self.requests: list[tuple[str, str, object]] = []
+        self.requests: list[tuple[str, str, object]] = []  # since the last serve()
+        self.count = 0  # every request ever answered
         self.statuses: list[int] = []  # answer these codes first (e.g. a 429 to retry)
         self.cut_after: int | None = None  # send only this many body bytes, then hang up
         self.chunk_size: int | None = None  # write the body in pieces of this size
