@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import strategies as st
 
 
@@ -10,4 +12,4 @@ def chunked(draw: st.DrawFn, data: bytes) -> list[bytes]:
     """*data* cut at random places into non-empty chunks, as a socket may deliver it."""
     cuts = draw(st.lists(st.integers(1, max(1, len(data) - 1)), max_size=40, unique=True))
     bounds = [0, *sorted(cuts), len(data)]
-    return [data[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    return [data[a:b] for a, b in pairwise(bounds) if b > a]

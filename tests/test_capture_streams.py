@@ -100,11 +100,14 @@ def test_openai_chat_stream_helper(srv: FixtureServer) -> None:
     """client.chat.completions.stream() (the SDK's helper) is one call, priced once."""
     srv.serve(load("openai_chat_stream_include_usage"))
     tracker = llmcost.Tracker()
-    with llmcost.capture(tracker), openai_client(srv) as client:
-        with client.chat.completions.stream(
+    with (
+        llmcost.capture(tracker),
+        openai_client(srv) as client,
+        client.chat.completions.stream(
             model="gpt-5.5", messages=HI, stream_options=INCLUDE_USAGE
-        ) as stream:
-            final = stream.get_final_completion()
+        ) as stream,
+    ):
+        final = stream.get_final_completion()
     assert final.usage.prompt_tokens == 19
     assert (tracker.count, tracker.total) == (1, chat_stream_cost())
 

@@ -67,7 +67,7 @@ def test_sixteen_threads(servers: tuple[FixtureServer, FixtureServer]) -> None:
     assert tracker.count == THREADS * PER_THREAD
     assert tracker.total == THREADS * one_thread
     by_thread = tracker.by_tag("thread")
-    assert {n: c.total for n, c in by_thread.items()} == {n: one_thread for n in range(THREADS)}
+    assert {n: c.total for n, c in by_thread.items()} == dict.fromkeys(range(THREADS), one_thread)
 
 
 def test_two_hundred_tasks(servers: tuple[FixtureServer, FixtureServer]) -> None:
