@@ -1,9 +1,9 @@
 """Rows priced per second: `llmcost.sql` in DuckDB on 10 million rows against `cost()` in a loop.
 
 The usage rows are generated inside DuckDB (``range()`` and ``random()``) over every shipped
-model, with cache tokens and batch requests where the model has those rates and dates across
-its price periods. `cost()` prices a sample of the same rows in a Python loop; its time is
-extrapolated to all rows. The sample's totals must agree exactly.
+model, with cache tokens, batch and flex requests and web searches where the model has those
+rates, and instants across its price periods. `cost()` prices a sample of the same rows in a
+Python loop; its time is extrapolated to all rows. The sample's totals must agree exactly.
 
     pip install duckdb   # benchmark-only
     python benchmarks/sql_speed.py [--rows 10000000] [--sample 200000]
@@ -31,6 +31,14 @@ except ImportError:
     sys.exit("benchmarks/sql_speed.py needs DuckDB: pip install duckdb")
 
 
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def load_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -43,7 +51,7 @@ def load_rows(
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(columns)
-        w.writerows(["" if r[c] is None else r[c] for c in columns] for r in rows)
+        w.writerows([_cell(r[c]) for c in columns] for r in rows)
     con.execute(
         f"INSERT INTO {table} SELECT * FROM read_csv('{path}', header = true, "
         "all_varchar = true, nullstr = '')"
@@ -54,9 +62,11 @@ GENERATE = """
 CREATE TABLE llm_usage AS
 WITH models AS (
     SELECT row_number() OVER (ORDER BY model) - 1 AS k, model,
-           bool_or(cache_read_per_mtok IS NOT NULL) AS has_read,
-           bool_or(cache_write_per_mtok IS NOT NULL) AS has_write,
-           bool_or(batch_input_factor IS NOT NULL) AS has_batch
+           bool_or(cache_read_per_mtok IS NOT NULL AND service_tier IS NULL) AS has_read,
+           bool_or(cache_write_5m_per_mtok IS NOT NULL AND service_tier IS NULL) AS has_write,
+           bool_or(service_tier = 'batch') AS has_batch,
+           bool_or(service_tier = 'flex') AS has_flex,
+           bool_or(web_search_per_kcall IS NOT NULL) AS has_search
     FROM llm_prices GROUP BY model
 ), n AS (SELECT count(*) AS n FROM models),
 raw AS (
@@ -64,20 +74,27 @@ raw AS (
            CASE WHEN random() < 0.9 THEN (random() * 20000)::BIGINT
                 ELSE (random() * 400000)::BIGINT END AS input_tokens,
            (random() * 4000)::BIGINT AS output_tokens,
-           random() AS r_read, random() AS r_write, random() AS r_batch,
-           DATE '2025-01-01' + (random() * 730)::INTEGER AS request_date
+           random() AS r_read, random() AS r_write, random() AS r_tier, random() AS r_search,
+           TIMESTAMP '2025-01-01' + to_seconds((random() * 730 * 86400)::BIGINT) AS request_time
     FROM range({rows}) AS t(i)
 )
 SELECT raw.id, models.model, raw.input_tokens, raw.output_tokens,
        CASE WHEN has_read THEN (raw.input_tokens * r_read * 0.5)::BIGINT ELSE 0 END
            AS cache_read_tokens,
        CASE WHEN has_write THEN (raw.input_tokens * r_write * 0.25)::BIGINT ELSE 0 END
-           AS cache_write_tokens,
-       0::BIGINT AS cache_write_1h_tokens,
-       has_batch AND r_batch < 0.25 AS is_batch,
-       raw.request_date
+           AS cache_write_5m_tokens,
+       {zeros}, 1::BIGINT AS requests,
+       CASE WHEN has_search AND r_search < 0.1 THEN 1 ELSE 0 END::BIGINT AS web_search_calls,
+       {tool_zeros},
+       CASE WHEN has_flex AND r_tier < 0.1 THEN 'flex' END AS service_tier,
+       NULL::VARCHAR AS speed, NULL::VARCHAR AS inference_geo,
+       has_batch AND r_tier > 0.75 AS is_batch,
+       raw.request_time
 FROM raw JOIN models USING (k)
 """
+ZERO_COUNTS = [c for c in sql.USAGE_COLUMNS if c.endswith("_tokens") and c not in (
+    "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens")]  # fmt: skip
+ZERO_TOOLS = [c for c in sql.USAGE_COLUMNS if c.endswith("_calls") and c != "web_search_calls"]
 
 
 def main() -> None:
@@ -95,7 +112,13 @@ def main() -> None:
         load_rows(con, "llm_prices", PRICE_COLUMNS, price_rows(registry), Path(tmp))
         load_rows(con, "llm_model_aliases", ALIAS_COLUMNS, alias_rows(registry), Path(tmp))
     t = time.perf_counter()
-    con.execute(GENERATE.format(rows=args.rows))
+    con.execute(
+        GENERATE.format(
+            rows=args.rows,
+            zeros=", ".join(f"0::BIGINT AS {c}" for c in ZERO_COUNTS),
+            tool_zeros=", ".join(f"0::BIGINT AS {c}" for c in ZERO_TOOLS),
+        )
+    )
     generate_s = time.perf_counter() - t
 
     timings = {}
@@ -109,23 +132,26 @@ def main() -> None:
         timings[label] = best
     nulls = con.execute("SELECT count(*) FROM priced WHERE cost_total IS NULL").fetchone()[0]  # type: ignore[index]
 
+    cols = ", ".join(f"u.{c}" for c in sql.USAGE_COLUMNS)
     sample = con.execute(
-        "SELECT u.id, u.model, u.input_tokens, u.output_tokens, u.cache_read_tokens, "
-        "u.cache_write_tokens, u.cache_write_1h_tokens, u.is_batch, u.request_date, p.cost_total "
-        f"FROM llm_usage u JOIN priced p USING (id) WHERE u.id < {args.sample} ORDER BY u.id"
+        f"SELECT {cols}, p.cost_total FROM llm_usage u JOIN priced p USING (id) "
+        f"WHERE u.id < {args.sample} ORDER BY u.id"
     ).fetchall()
-    usages = [
-        (m, llmcost.Usage(input_tokens=i, output_tokens=o, cache_read_tokens=r,
-                          cache_write_tokens=w, cache_write_1h_tokens=w1), b, d)
-        for _, m, i, o, r, w, w1, b, d, _ in sample
-    ]  # fmt: skip
+    usages = []
+    for row in sample:
+        r = dict(zip(sql.USAGE_COLUMNS, row, strict=False))
+        counts = {c: r[c] for c in sql.USAGE_COLUMNS if c.endswith("_tokens") or c == "requests"}
+        tools = {"web_search": r["web_search_calls"]} if r["web_search_calls"] else {}
+        context = {"service_tier": r["service_tier"], "batch": bool(r["is_batch"])}
+        usages.append((r["model"], llmcost.Usage(**counts, tool_calls=tools), context,
+                       r["request_time"]))  # fmt: skip
     cost = llmcost.cost
     totals: list[Decimal | None] = []
     t = time.perf_counter()
-    for m, u, b, d in usages:
+    for m, u, context, at in usages:
         try:
-            totals.append(cost(m, u, batch=b, at=d, registry=registry).total)
-        except llmcost.MissingRateError:  # a period without the rate: SQL gives NULL
+            totals.append(cost(m, u, **context, at=at, registry=registry).total)
+        except (llmcost.MissingRateError, llmcost.RetiredModelError):  # SQL gives NULL
             totals.append(None)
     loop_s = time.perf_counter() - t
     if totals != [row[-1] for row in sample]:

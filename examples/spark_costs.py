@@ -14,7 +14,7 @@ import random
 import sys
 import time
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,10 @@ except ImportError:
         "(or pip install pyspark); Spark also needs Java 17 or later."
     )
 
-FIRST_DAY, DAYS = date(2025, 1, 1), 730
+FIRST, SPAN = datetime(2025, 1, 1, tzinfo=timezone.utc), timedelta(days=730)
+SPARK_TYPES = {"STRING": T.StringType(), "BIGINT": T.LongType(), "INTEGER": T.IntegerType(),
+               "DATE": T.DateType(), "TIMESTAMP": T.TimestampType(),
+               "BOOLEAN": T.BooleanType()}  # fmt: skip
 
 
 def spark_type(sql_type: str) -> Any:
@@ -39,7 +42,7 @@ def spark_type(sql_type: str) -> Any:
     if sql_type.startswith("DECIMAL"):
         precision, scale = (int(x) for x in sql_type[8:-1].split(","))
         return T.DecimalType(precision, scale)
-    return {"STRING": T.StringType(), "BIGINT": T.LongType(), "DATE": T.DateType()}[sql_type]
+    return SPARK_TYPES[sql_type]
 
 
 def typed(value: object, sql_type: str) -> object:
@@ -50,13 +53,15 @@ def typed(value: object, sql_type: str) -> object:
         return Decimal(str(value))
     if sql_type == "DATE":
         return date.fromisoformat(str(value))
+    if sql_type == "TIMESTAMP":
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return value
 
 
-def usage_log(registry: llmcost.Registry, n: int, seed: int) -> list[tuple[Any, ...]]:
-    """*n* requests over every model, named as logs name them, using the rates each model has.
+def usage_log(registry: llmcost.Registry, n: int, seed: int) -> list[dict[str, Any]]:
+    """*n* requests over every model, named as logs name them, in the contexts each model has.
 
-    One request per model is huge (10^9 input and output tokens): the SQL types hold it exactly.
+    One request per model is huge (10^12 input and output tokens): the SQL types hold it.
     """
     rng = random.Random(seed)
     names: dict[str, list[str]] = defaultdict(list)
@@ -66,19 +71,50 @@ def usage_log(registry: llmcost.Registry, n: int, seed: int) -> list[tuple[Any, 
     rows = []
     for i in range(n):
         model = models[i % len(models)]
-        day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
-        p = registry.get(model, at=day)
+        at = FIRST + timedelta(seconds=rng.randrange(int(SPAN.total_seconds())))
+        p = registry.get(model, at=at)
         n_in = rng.choice([rng.randint(1, 8_000), rng.randint(8_000, 400_000)])
-        n_out = rng.randint(0, 4_000)
+        n_out = 0 if p.kind == "embedding" else rng.randint(0, 4_000)
         if i < len(models):
-            n_in = n_out = 10**9
-        read = rng.randint(0, n_in // 2) if p.cache_read_per_mtok is not None else 0
-        write = rng.randint(0, n_in // 4) if p.cache_write_per_mtok is not None else 0
-        write_1h = rng.randint(0, n_in // 4) if p.cache_write_1h_per_mtok is not None else 0
-        batch = p.batch_input_per_mtok is not None and rng.random() < 0.25
-        raw = rng.choice(names[model])
-        rows.append((i, raw, n_in, n_out, read, write, write_1h, batch, day, model))
+            n_in, n_out = 10**12, 0 if p.kind == "embedding" else 10**12
+        row = dict.fromkeys(sql.USAGE_COLUMNS, 0) | {"id": i, "model": rng.choice(names[model])}
+        row |= {
+            "input_tokens": n_in,
+            "output_tokens": n_out,
+            "requests": 1,
+            "is_batch": False,
+            "service_tier": None,
+            "speed": None,
+            "inference_geo": None,
+            "request_time": at,
+        }
+        row["cache_read_tokens"] = rng.randint(0, n_in // 2) if p.cache_read_per_mtok else 0
+        if p.cache_write_5m_per_mtok is not None:
+            row["cache_write_5m_tokens"] = rng.randint(0, n_in // 4)
+        if p.variants and rng.random() < 0.3:
+            v = rng.choice(p.variants)
+            row["service_tier"], row["speed"] = v.service_tier, v.speed
+        if p.inference_geo and rng.random() < 0.2:
+            row["inference_geo"] = rng.choice(sorted(p.inference_geo))
+        if p.tool_per_kcall.get("web_search") and rng.random() < 0.2:
+            row["web_search_calls"] = rng.randint(1, 5)
+        row["_model"] = model
+        rows.append(row)
     return rows
+
+
+def expected(registry: llmcost.Registry, row: dict[str, Any]) -> Decimal | None:
+    """What cost() says for one generated request (None where it raises)."""
+    counts = {c: row[c] for c in sql.USAGE_COLUMNS if c.endswith("_tokens") or c == "requests"}
+    tools = {"web_search": row["web_search_calls"]} if row["web_search_calls"] else {}
+    try:
+        return llmcost.cost(
+            row["_model"], llmcost.Usage(**counts, tool_calls=tools),
+            service_tier=row["service_tier"], speed=row["speed"],
+            inference_geo=row["inference_geo"], at=row["request_time"], registry=registry,
+        ).total  # fmt: skip
+    except (llmcost.MissingRateError, llmcost.RetiredModelError):
+        return None
 
 
 def main() -> None:
@@ -114,35 +150,19 @@ def main() -> None:
         spark.createDataFrame(aliases, alias_schema).createOrReplaceTempView("llm_model_aliases")
 
         log = usage_log(registry, args.rows, seed=1)
+        usage_types = {"id": "BIGINT", **sql.column_types("spark", table="usage")}
         usage_schema = T.StructType(
-            [
-                T.StructField("id", T.LongType()),
-                T.StructField("model", T.StringType()),
-                *(
-                    T.StructField(c, T.LongType())
-                    for c in (
-                        "input_tokens",
-                        "output_tokens",
-                        "cache_read_tokens",
-                        "cache_write_tokens",
-                        "cache_write_1h_tokens",
-                    )
-                ),
-                T.StructField("is_batch", T.BooleanType()),
-                T.StructField("request_date", T.DateType()),
-            ]
+            [T.StructField(c, spark_type(t)) for c, t in usage_types.items()]
         )
-        usage = spark.createDataFrame([row[:-1] for row in log], usage_schema)
+        usage = spark.createDataFrame([tuple(r[c] for c in usage_types) for r in log], usage_schema)
         usage.createOrReplaceTempView("llm_usage")
 
         priced = spark.sql(sql.cost_query("spark"))
         priced.createOrReplaceTempView("priced")
         by_provider = spark.sql(
-            "SELECT p.provider, COUNT(*) AS requests, SUM(c.cost_total) AS usd "
-            "FROM priced c JOIN llm_prices p ON p.model = c.priced_model "
-            "AND (p.valid_from IS NULL OR c.request_date >= p.valid_from) "
-            "AND (p.valid_to IS NULL OR c.request_date < p.valid_to) "
-            "GROUP BY p.provider ORDER BY usd DESC"
+            "SELECT provider, COUNT(*) AS requests, SUM(cost_total) AS usd FROM priced c "
+            "JOIN (SELECT DISTINCT model, provider FROM llm_prices) p ON p.model = c.priced_model "
+            "GROUP BY provider ORDER BY usd DESC"
         ).collect()
         result_type = dict(priced.dtypes)["cost_total"]
         got = {
@@ -155,19 +175,15 @@ def main() -> None:
     # The same requests through cost(), one by one.
     per_model: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     mismatches = 0
-    for i, _raw, n_in, n_out, read, write, write_1h, batch, day, model in log:
-        want = llmcost.cost(
-            model, input_tokens=n_in, output_tokens=n_out, cache_read_tokens=read,
-            cache_write_tokens=write, cache_write_1h_tokens=write_1h, batch=batch, at=day,
-            registry=registry,
-        ).total  # fmt: skip
-        sql_model, sql_total = got[i]
-        mismatches += sql_model != model or sql_total != want
-        per_model[model][0] += sql_total if sql_total is not None else 0
-        per_model[model][1] += want
+    for row in log:
+        want = expected(registry, row)
+        sql_model, sql_total = got[row["id"]]
+        mismatches += sql_total != want or (want is not None and sql_model != row["_model"])
+        per_model[row["_model"]][0] += sql_total if sql_total is not None else 0
+        per_model[row["_model"]][1] += want if want is not None else 0
 
     print(
-        f"{len(log):,} requests over {len(per_model)} models (one of 10^9 input and output "
+        f"{len(log):,} requests over {len(per_model)} models (one of 10^12 input and output "
         f"tokens each), priced by Spark SQL as {result_type}\n"
     )
     print(f"{'provider':<10} {'requests':>9} {'USD':>16}")
@@ -180,7 +196,8 @@ def main() -> None:
     spark_total = sum(v[0] for v in per_model.values())
     python_total = sum(v[1] for v in per_model.values())
     print(f"\ntotal: Spark SQL {spark_total} USD, cost() {python_total} USD")
-    print(f"rows where Spark differs from cost(): {mismatches} (exact Decimal comparison)")
+    print(f"rows where Spark differs from cost(): {mismatches} (exact Decimal comparison; NULL")
+    print("where cost() raises, e.g. a variant without a long-context tier)")
     print(f"time: {time.perf_counter() - started:.1f} s")
     if mismatches:
         sys.exit(1)

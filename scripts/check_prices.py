@@ -37,32 +37,54 @@ from pathlib import Path
 from typing import Any
 
 MILLION = Decimal(1_000_000)
-PRICE_FIELDS = (
+# Token rates of a period (schema 2 names), then the variants' input and output rates.
+TOKEN_FIELDS = (
     "input_per_mtok",
     "output_per_mtok",
     "cache_read_per_mtok",
-    "cache_write_per_mtok",
+    "cache_write_5m_per_mtok",
+    "cache_write_30m_per_mtok",
     "cache_write_1h_per_mtok",
-    "batch_input_per_mtok",
-    "batch_output_per_mtok",
+    "cache_write_12h_per_mtok",
+    "audio_input_per_mtok",
+    "image_input_per_mtok",
+    "video_input_per_mtok",
+    "cache_read_audio_per_mtok",
+    "cache_read_image_per_mtok",
+    "audio_output_per_mtok",
+    "image_output_per_mtok",
 )
-TIER_FIELDS = (
-    "input_per_mtok",
-    "output_per_mtok",
-    "cache_read_per_mtok",
-    "cache_write_per_mtok",
-    "cache_write_1h_per_mtok",
+VARIANT_TIERS = ("batch", "flex", "priority")
+VARIANT_FIELDS = tuple(
+    f"{tier}_{side}_per_mtok" for tier in VARIANT_TIERS for side in ("input", "output")
 )
+PRICE_FIELDS = (*TOKEN_FIELDS, *VARIANT_FIELDS, "web_search_per_kcall")
+TIER_FIELDS = TOKEN_FIELDS[:7]
+# schema 1 names -> schema 2 names
+V1_FIELDS = {"cache_write_per_mtok": "cache_write_5m_per_mtok"}
 
-# litellm key -> our field (per-token floats)
+# litellm key -> our field (per-token floats); cache_creation_input_token_cost is the
+# 5-minute write for Anthropic-family entries and the 30-minute write for OpenAI's.
 LITELLM_FIELDS = {
     "input_per_mtok": "input_cost_per_token",
     "output_per_mtok": "output_cost_per_token",
     "cache_read_per_mtok": "cache_read_input_token_cost",
-    "cache_write_per_mtok": "cache_creation_input_token_cost",
+    "cache_write_5m_per_mtok": "cache_creation_input_token_cost",
+    "cache_write_30m_per_mtok": "cache_creation_input_token_cost",
     "cache_write_1h_per_mtok": "cache_creation_input_token_cost_above_1hr",
-    "batch_input_per_mtok": "input_cost_per_token_batches",
-    "batch_output_per_mtok": "output_cost_per_token_batches",
+    "cache_write_12h_per_mtok": "cache_creation_input_token_cost_above_12hr",
+    "audio_input_per_mtok": "input_cost_per_audio_token",
+    "image_input_per_mtok": "input_cost_per_image_token",
+    "video_input_per_mtok": "input_cost_per_video_token",
+    "cache_read_audio_per_mtok": "cache_read_input_audio_token_cost",
+    "cache_read_image_per_mtok": "cache_read_input_image_token_cost",
+    "audio_output_per_mtok": "output_cost_per_audio_token",
+    "image_output_per_mtok": "output_cost_per_image_token",
+    **{
+        f"{tier}_{side}_per_mtok": f"{side}_cost_per_token_{suffix}"
+        for tier, suffix in (("batch", "batches"), ("flex", "flex"), ("priority", "priority"))
+        for side in ("input", "output")
+    },
 }
 
 # our provider -> key prefixes tried in litellm, in order
@@ -99,8 +121,15 @@ GENAI_FIELDS = {
     "input_per_mtok": "input_mtok",
     "output_per_mtok": "output_mtok",
     "cache_read_per_mtok": "cache_read_mtok",
-    "cache_write_per_mtok": "cache_write_mtok",
+    "cache_write_5m_per_mtok": "cache_write_mtok",
     "cache_write_1h_per_mtok": "cache_write_1h_mtok",
+    "audio_input_per_mtok": "input_audio_mtok",
+    "image_input_per_mtok": "input_image_mtok",
+    "video_input_per_mtok": "input_video_mtok",
+    "cache_read_audio_per_mtok": "cache_audio_read_mtok",
+    "cache_read_image_per_mtok": "cache_image_read_mtok",
+    "audio_output_per_mtok": "output_audio_mtok",
+    "image_output_per_mtok": "output_image_mtok",
 }
 
 
@@ -163,20 +192,47 @@ def current_period(entry: dict[str, Any], on: dt.date) -> dict[str, Any] | None:
     chosen: dict[str, Any] | None = None
     for period in entry.get("prices", []):
         start = period.get("from")
-        if start is None or dt.date.fromisoformat(start) <= on:
+        # an instant ("2026-04-24T16:00:00Z") counts from its UTC day
+        if start is None or dt.date.fromisoformat(str(start)[:10]) <= on:
             chosen = period
     return chosen
 
 
+def _schema2(level: dict[str, Any]) -> dict[str, Decimal]:
+    out = {}
+    for name, value in level.items():
+        name = V1_FIELDS.get(name, name)
+        if name in TOKEN_FIELDS and value is not None:
+            out[name] = Decimal(value)
+    return out
+
+
 def our_rates(period: dict[str, Any]) -> Rates:
-    rates = Rates()
-    for name in PRICE_FIELDS:
-        if name in period:
-            rates.values[name] = Decimal(period[name])
+    """The rates of one period of a schema 2 (or 1) file, variants resolved to input/output."""
+    rates = Rates(values=_schema2(period))
     for tier in period.get("tiers", []):
         rates.tiers[int(tier["above_input_tokens"])] = {
-            name: Decimal(tier[name]) for name in TIER_FIELDS if name in tier
+            k: v for k, v in _schema2(tier).items() if k in TIER_FIELDS
         }
+    for side in ("input", "output"):  # schema 1 batch rates
+        if period.get(f"batch_{side}_per_mtok") is not None:
+            rates.values[f"batch_{side}_per_mtok"] = Decimal(period[f"batch_{side}_per_mtok"])
+    for variant in period.get("variants", []):
+        tier = variant.get("service_tier")
+        if tier not in VARIANT_TIERS or variant.get("speed"):
+            continue
+        for side in ("input", "output"):
+            base = rates.values.get(f"{side}_per_mtok")
+            if variant.get("multiplier") is not None and base is not None:
+                value: Decimal | None = base * Decimal(variant["multiplier"])
+            else:
+                raw = variant.get(f"{side}_per_mtok")
+                value = None if raw is None else Decimal(raw)
+            if value is not None:
+                rates.values[f"{tier}_{side}_per_mtok"] = value
+    search = (period.get("tool_per_kcall") or {}).get("web_search")
+    if search is not None:
+        rates.values["web_search_per_kcall"] = Decimal(search)
     return rates
 
 
@@ -222,17 +278,27 @@ def tier_suffix(threshold: int) -> str:
     return f"{threshold // 1000}k"
 
 
-def litellm_rates(spec: dict[str, Any], tiers: list[int]) -> Rates:
+def litellm_rates(spec: dict[str, Any], tiers: list[int], write: str) -> Rates:
+    """litellm's rates; its cache_creation cost is compared with our *write* TTL field."""
     rates = Rates()
     for ours, theirs in LITELLM_FIELDS.items():
+        if ours in ("cache_write_5m_per_mtok", "cache_write_30m_per_mtok") and ours != write:
+            continue
         value = per_mtok_from_float(spec.get(theirs))
         if value is not None:
             rates.values[ours] = value
+    search = spec.get("search_context_cost_per_query")
+    if isinstance(search, dict) and len({repr(v) for v in search.values()}) == 1:
+        value = per_mtok_from_float(next(iter(search.values())))
+        if value is not None:
+            rates.values["web_search_per_kcall"] = value / 1000  # per 1,000 calls
     for threshold in tiers:
         suffix = tier_suffix(threshold)
         tier: dict[str, Decimal] = {}
         for ours in TIER_FIELDS:
             # e.g. cache_creation_input_token_cost_above_1hr_above_200k_tokens
+            if ours in ("cache_write_5m_per_mtok", "cache_write_30m_per_mtok") and ours != write:
+                continue
             key = f"{LITELLM_FIELDS[ours]}_above_{suffix}_tokens"
             value = per_mtok_from_float(spec.get(key))
             if value is not None:
@@ -448,23 +514,25 @@ def genai_rates(model: dict[str, Any], on: dt.date) -> Rates:
             value = _genai_value(chosen[theirs], rates.tiers, ours)
             if value is not None:
                 rates.values[ours] = value
-    batch: dict[str, Any] | None = None
-    best: dt.date | None = None
-    for variant in model.get("price_variants") or []:
-        if variant.get("when", {}).get("processing") != "batch":
-            continue
-        constraint = variant.get("constraint") or {}
-        start = constraint.get("start_date") if isinstance(constraint, dict) else None
-        start = start if isinstance(start, dt.date) else dt.date.min
-        if start <= on and (best is None or start >= best):
-            best, batch = start, variant.get("prices")
-    if batch:
-        pairs = (("batch_input_per_mtok", "input_mtok"), ("batch_output_per_mtok", "output_mtok"))
-        for ours, theirs in pairs:
-            if theirs in batch:
-                value = _genai_value(batch[theirs], {}, ours)
-                if value is not None:
-                    rates.values[ours] = value
+    for tier in VARIANT_TIERS:
+        chosen_variant: dict[str, Any] | None = None
+        best: dt.date | None = None
+        for variant in model.get("price_variants") or []:
+            when = variant.get("when", {})
+            key = "processing" if tier == "batch" else "service_tier"
+            if when.get(key) != tier:
+                continue
+            constraint = variant.get("constraint") or {}
+            start = constraint.get("start_date") if isinstance(constraint, dict) else None
+            start = start if isinstance(start, dt.date) else dt.date.min
+            if start <= on and (best is None or start >= best):
+                best, chosen_variant = start, variant.get("prices")
+        if chosen_variant:
+            for side in ("input", "output"):
+                if f"{side}_mtok" in chosen_variant:
+                    value = _genai_value(chosen_variant[f"{side}_mtok"], {}, side)
+                    if value is not None:
+                        rates.values[f"{tier}_{side}_per_mtok"] = value
     return rates
 
 
@@ -477,8 +545,8 @@ def compare(
     rows: list[Row] = []
     for name in fields:
         a, b = ours.values.get(name), theirs.values.get(name)
-        if b is None and name.startswith("batch_"):
-            continue  # a source without batch data says nothing about batch
+        if b is None and name.startswith(("batch_", "flex_", "priority_", "web_search")):
+            continue  # a source without variant data says nothing about variants
         if a != b:
             rows.append(Row(model, source, name, fmt(a), fmt(b)))
     for threshold in sorted(set(ours.tiers) | set(theirs.tiers)):
@@ -558,7 +626,13 @@ def main(argv: list[str] | None = None) -> int:
                 missing.append((model, "litellm"))
             else:
                 spec = litellm[key]
-                theirs = litellm_rates(spec, sorted(ours.tiers))
+                write = (
+                    "cache_write_30m_per_mtok"
+                    if "cache_write_30m_per_mtok" in ours.values
+                    or entry.get("provider") == "openai"
+                    else "cache_write_5m_per_mtok"
+                )
+                theirs = litellm_rates(spec, sorted(ours.tiers), write)
                 rows.extend(compare(model, "litellm", ours, theirs, PRICE_FIELDS))
                 if args.limits:
                     a, b = entry.get("max_output_tokens"), spec.get("max_output_tokens")

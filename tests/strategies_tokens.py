@@ -16,6 +16,9 @@ TRAPS = [
     "http://example.com/a?b=c", "{\"k\": [1, 2]}", "    def f(x):", "!!!", "...", "--",
 ]  # fmt: skip
 
+# CJK and fullwidth punctuation after letters (the cuts of rule 4), tabs, long runs.
+TRAPS += ["東京、", "大阪。", "「引用」", "ｆｕｌｌ！", "a，b", "\t\t", "─" * 40, "=" * 70]
+
 #: Text in many scripts, with the trap pieces mixed in (no surrogates: they are not text).
 texts = st.lists(
     st.one_of(st.sampled_from(TRAPS), st.text(max_size=12)),
@@ -39,3 +42,19 @@ def chunkings(draw: st.DrawFn, text: str) -> list[str]:
     cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
     bounds = [0, *cuts, len(text)]
     return [text[a:b] for a, b in pairwise(bounds)]
+
+
+_PARAGRAPHS = [
+    "The quick brown fox jumps over the lazy dog. " * 3,
+    "def count(text: str) -> int:\n    return len(text.split())\n",
+    "東京は日本の首都であり、世界でも有数の大都市です。春には桜が咲きます。",
+    "Москва является столицей России и крупнейшим городом страны. ",
+    "| name | value |\n|------|-------|\n| a    | 1.250 |\n",
+    "2.430000000000000000e+02 1.000000000000000000e+00\n",
+    "MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n",
+    "├── src\n│   └── llmcost\n└── tests\n",
+    "😀 grinning face 🎉 party popper 👩\u200d💻 technologist\n",
+]
+
+#: Longer texts (2-60 K characters) of realistic paragraphs, for the sampled estimate.
+long_texts = st.lists(st.sampled_from(_PARAGRAPHS), min_size=20, max_size=600).map("".join)

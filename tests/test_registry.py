@@ -427,3 +427,54 @@ def test_explicit_empty_registry_is_not_the_default() -> None:
     with pytest.raises(UnknownModelError):
         llmcost.cost("gpt-4o", input_tokens=1, registry=empty)
     assert llmcost.list_models(registry=empty) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b'{"models": [' * 100_000 + b"]" * 100_000 + b"}", "not a price file"),
+        (b'{"schema_version": 1' + b"0" * 5000 + b', "models": []}', "too long"),
+        (b'{"schema_version": 2, "models": [{"model": "m", "provider": "p", "tokenizer": "llama",'
+         b' "prices": [{"input_per_mtok": "1e999999999", "output_per_mtok": "1"}]}]}', "outside"),
+    ],
+)  # fmt: skip
+def test_hostile_price_files_are_clear_errors(tmp_path: Path, content: bytes, needle: str) -> None:
+    """Binary, deeply nested, huge-integer and huge-price files raise PriceDataError naming them."""
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    with pytest.raises(PriceDataError, match=needle) as info:
+        Registry.from_file(path)
+    assert str(path) in str(info.value)
+
+
+def test_price_file_paths_that_cannot_be_files() -> None:
+    """A NUL byte or lone surrogate in a path: InvalidInputError; a missing file: an OSError."""
+    for bad in ("prices\x00.json", "prices\ud800.json"):
+        with pytest.raises(llmcost.InvalidInputError):
+            Registry.from_file(bad)
+    with pytest.raises(llmcost.FileAccessError) as info:
+        Registry.from_file("/nonexistent/prices.json")
+    assert isinstance(info.value, OSError) and isinstance(info.value, PriceDataError)
+    with pytest.raises(llmcost.FileAccessError):
+        Registry.from_file("/")
+
+
+def test_an_endless_price_file_is_refused_by_size(tmp_path: Path) -> None:
+    """/dev/zero as a price file: refused at the size limit, not read until memory runs out."""
+    with pytest.raises(PriceDataError, match="larger than"):
+        Registry.from_file("/dev/zero")
+
+
+def test_llmcost_prices_collisions_name_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An alias in $LLMCOST_PRICES that another shipped model owns: the error names the file."""
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"schema_version": 2, "models": [{
+        "model": "my-model", "provider": "acme", "tokenizer": "llama", "aliases": ["gpt-4o"],
+        "prices": [{"input_per_mtok": "1", "output_per_mtok": "1"}]}]}))  # fmt: skip
+    monkeypatch.setenv("LLMCOST_PRICES", str(path))
+    with pytest.raises(PriceDataError, match="LLMCOST_PRICES") as info:
+        Registry.default()
+    assert str(path) in str(info.value)

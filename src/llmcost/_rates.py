@@ -42,7 +42,7 @@ class Level:
     def __init__(self, above: int, rates: tuple[Decimal | None, ...]) -> None:
         self.above = above
         self.rates = rates
-        places = [-int(r.as_tuple().exponent) for r in rates if r]  # type: ignore[arg-type]
+        places = [-int(r.as_tuple().exponent) for r in rates if r]
         self.prec = 16 + max([0, *places])
         #: ``(input, output, cache read)`` when input and output rates exist, for cost()'s
         #: fast path; else None.

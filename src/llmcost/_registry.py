@@ -58,6 +58,9 @@ class Registry:
 
     def __init__(self, prices: Iterable[ModelPrice] = ()) -> None:
         groups: dict[str, list[ModelPrice]] = {}
+        if not isinstance(prices, Iterable) or isinstance(prices, (str, bytes)):
+            msg = f"a Registry takes an iterable of ModelPrice values, not {type(prices).__name__}"
+            raise InvalidTypeError(msg)
         for p in prices:
             if not isinstance(p, ModelPrice):
                 msg = f"a Registry holds ModelPrice values, not {type(p).__name__}"

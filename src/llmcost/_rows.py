@@ -1,62 +1,90 @@
 """Flat price and alias rows for warehouses (CSV, JSONL, SQL tables), and back into a Registry.
 
-The rows are what `llmcost.sql` prices with: every rate fits the SQL types that
-`llmcost.sql` casts to, or `price_rows` fails loudly rather than letting SQL round.
+One price row per model, price period, request context (service tier, speed, inference
+geo), time window (or the period's off-window base) and long-context level, holding the
+fully resolved per-1M rates that `cost()` applies there (variant, window and regional
+multipliers already applied, exactly). `llmcost.sql` selects one row per usage and
+multiplies. Every rate fits the SQL types that `llmcost.sql` casts to, or `price_rows`
+fails loudly rather than letting SQL round. The columns that say how a row was derived
+(``variant_multiplier``, ``window_multiplier``, ``geo_multiplier``, the window's bounds)
+let `registry_from_rows` rebuild the same Registry, and check every resolved rate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
-from decimal import Decimal, Inexact
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
 from typing import Any
 
-from ._errors import PriceDataError, UnknownModelError
-from ._registry import (
-    RATE_FIELDS,
-    TIER_FIELDS,
-    ModelPrice,
-    PriceTier,
-    Registry,
-    _decimal_str,
-    batch_factor,
-    to_decimal,
-)
+from ._errors import LLMCostError, MissingRateError, PriceDataError, UnknownModelError
+from ._money import CTX, plain
+from ._prices import KNOWN_TOOLS, TOKEN_RATES, ModelPrice, PriceWindow
+from ._rates import levels
+from ._registry import Registry
 
-#: The per-million rates of a period and of its tier, as row columns.
-RATE_COLUMNS = RATE_FIELDS
-TIER_RATE_COLUMNS = tuple(f"tier_{c}" for c in TIER_FIELDS)
-FACTOR_COLUMNS = ("batch_input_factor", "batch_output_factor")
+Row = dict[str, Any]
+
+#: The per-1M token rates of a row (every rate llmcost knows), in `TOKEN_RATES` order.
+RATE_COLUMNS = TOKEN_RATES
+#: USD per 1,000 uses of each server tool the usage readers report.
+TOOL_COLUMNS = tuple(f"{t}_per_kcall" for t in KNOWN_TOOLS)
+MULTIPLIER_COLUMNS = ("variant_multiplier", "window_multiplier", "geo_multiplier")
+CONTEXT_COLUMNS = ("service_tier", "speed", "inference_geo")
+WINDOW_COLUMNS = (
+    "window_timezone",
+    "window_weekdays",
+    "window_start_minute",
+    "window_end_minute",
+    "window_except_dates",
+)
+LEVEL_COLUMNS = ("above_input_tokens", "up_to_input_tokens")
 
 #: Column order of `price_rows` (a stable contract: CSV headers and SQL tables use it).
 PRICE_COLUMNS = (
     "model",
     "provider",
+    "kind",
     "valid_from",
     "valid_to",
+    "retired_at",
+    *CONTEXT_COLUMNS,
+    *WINDOW_COLUMNS,
+    *LEVEL_COLUMNS,
+    "available",
     *RATE_COLUMNS,
-    "tier_above_input_tokens",
-    *TIER_RATE_COLUMNS,
-    *FACTOR_COLUMNS,
+    *TOOL_COLUMNS,
+    "request_per_kcall",
+    *MULTIPLIER_COLUMNS,
+    "other_tools_per_kcall",
     "tokenizer",
+    "display_name",
     "context_window",
     "max_output_tokens",
     "source_url",
     "checked",
     "note",
+    "successor",
 )
-
 #: Column order of `alias_rows`.
 ALIAS_COLUMNS = ("alias", "model", "kind")
-INT_COLUMNS = ("tier_above_input_tokens", "context_window", "max_output_tokens")
-DATE_COLUMNS = ("valid_from", "valid_to", "checked")
+INT_COLUMNS = (
+    "window_start_minute",
+    "window_end_minute",
+    *LEVEL_COLUMNS,
+    "context_window",
+    "max_output_tokens",
+)
+INSTANT_COLUMNS = ("valid_from", "valid_to", "retired_at")
+DECIMAL_COLUMNS = (*RATE_COLUMNS, *TOOL_COLUMNS, "request_per_kcall", *MULTIPLIER_COLUMNS)
+BOOL_COLUMNS = ("available",)
 
-# What the SQL types of `llmcost.sql` hold exactly: rates DECIMAL(14, 10) (below $10,000 per
-# million tokens, at most 10 decimals) and batch factors DECIMAL(7, 6).
-RATE_SCALE = 10
-RATE_LIMIT = Decimal(10_000)
-FACTOR_SCALE = 6
-FACTOR_LIMIT = Decimal(10)
+# What the SQL types of `llmcost.sql` hold exactly: DECIMAL(18, 12), so below 10**6 (per
+# million tokens, per thousand uses, or as a factor) with at most 12 decimal places.
+RATE_SCALE = 12
+RATE_LIMIT = Decimal(1_000_000)
+_MILLION = Decimal(1_000_000)
 
 # Vendor prefixes that logs commonly put before a first-party model id (litellm, OpenRouter):
 # `alias_rows` lists these forms too, so a plain lower-cased join finds them.
@@ -70,106 +98,152 @@ _PREFIXES = {
 }
 
 
-
 def _scale(d: Decimal) -> int:
-    exponent = d.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)  # finite: to_decimal refused the rest
+    exponent = d.normalize(CTX).as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: the value classes refused the rest
     return max(0, -exponent)
 
 
-def _check_rate(model: str, column: str, value: Decimal) -> str:
+def _fit(model: str, column: str, value: Decimal) -> str:
+    """*value* as an exact decimal string, if the SQL type DECIMAL(18, 12) holds it."""
     if value >= RATE_LIMIT or _scale(value) > RATE_SCALE:
         msg = (
-            f"model {model!r}: {column} = {value} does not fit the SQL rate type DECIMAL(14, 10) "
-            f"(below {RATE_LIMIT} per million tokens, at most {RATE_SCALE} decimals); "
+            f"model {model!r}: {column} = {plain(value)} does not fit the SQL rate type "
+            f"DECIMAL(18, 12) (below {RATE_LIMIT:,} with at most {RATE_SCALE} decimals); "
             "SQL would round it, so it cannot be exported"
         )
         raise PriceDataError(msg)
-    return _decimal_str(value)
+    return plain(value)
 
 
-def _factors(p: ModelPrice) -> tuple[str | None, str | None]:
-    if p.batch_input_per_mtok is None or p.batch_output_per_mtok is None:
-        return None, None  # cost(batch=True) raises MissingRateError: SQL yields NULL
-    out = []
-    for side, batch, full in (
-        ("input", p.batch_input_per_mtok, p.input_per_mtok),
-        ("output", p.batch_output_per_mtok, p.output_per_mtok),
-    ):
-        try:
-            factor = batch_factor(batch, full)
-        except Inexact:
-            factor = None
-        if factor is None or factor >= FACTOR_LIMIT or _scale(factor) > FACTOR_SCALE:
-            msg = (
-                f"model {p.model!r}: the batch {side} factor {batch} / {full} is not an exact "
-                f"decimal below {FACTOR_LIMIT} with at most {FACTOR_SCALE} places, so SQL cannot "
-                "apply it exactly; drop the batch rates with Registry.with_prices to export"
-            )
-            raise PriceDataError(msg)
-        out.append(_decimal_str(factor))
-    return out[0], out[1]
+def _instant(d: date | None) -> str | None:
+    """A bound as a UTC instant: ``2026-07-24T16:00:00Z`` (a date is its 00:00 UTC)."""
+    if d is None:
+        return None
+    if not isinstance(d, datetime):
+        d = datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+    text = d.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
+    return f"{text}Z"
 
 
-def _iso(d: date | None) -> str | None:
-    return None if d is None else d.isoformat()
+def _window_cells(w: PriceWindow | None) -> Row:
+    if w is None:
+        return dict.fromkeys(WINDOW_COLUMNS)
+    start, end = w.minutes()
+    return {
+        "window_timezone": w.timezone,
+        "window_weekdays": ",".join(str(d) for d in w.weekdays),
+        "window_start_minute": start,
+        "window_end_minute": end,
+        "window_except_dates": ",".join(d.isoformat() for d in w.except_dates) or None,
+    }
 
 
-def price_row(p: ModelPrice, *, first: bool) -> dict[str, str | int | None]:
-    """One price period as a flat row (see `price_rows`)."""
-    if len(p.tiers) > 1:
-        msg = (
-            f"model {p.model!r} has {len(p.tiers)} long-context tiers; the price rows (and the "
-            "SQL) hold one tier per period"
-        )
-        raise PriceDataError(msg)
-    row: dict[str, str | int | None] = dict.fromkeys(PRICE_COLUMNS)
-    row["model"] = p.model
-    row["provider"] = p.provider
-    # Registry.get applies a model's earliest prices to any earlier date: so does the row.
-    row["valid_from"] = None if first else _iso(p.valid_from)
-    row["valid_to"] = _iso(p.valid_to)
-    for column in RATE_COLUMNS:
-        value = getattr(p, column)
-        if value is not None:
-            row[column] = _check_rate(p.model, column, value)
-    if p.tiers:
-        tier = p.tiers[0]
-        row["tier_above_input_tokens"] = tier.above_input_tokens
-        for column in TIER_RATE_COLUMNS:
-            value = getattr(tier, column[5:])
-            if value is not None:
-                row[column] = _check_rate(p.model, column, value)
-    row["batch_input_factor"], row["batch_output_factor"] = _factors(p)
-    row["tokenizer"] = p.tokenizer
-    row["context_window"] = p.context_window
-    row["max_output_tokens"] = p.max_output_tokens
-    row["source_url"] = p.source_url or None
-    row["checked"] = _iso(p.checked)
-    row["note"] = p.note or None
-    return row
+def _contexts(p: ModelPrice) -> list[tuple[str | None, str | None, Decimal | None]]:
+    """``(service_tier, speed, variant multiplier)``: standard first, then the variants."""
+    out: list[tuple[str | None, str | None, Decimal | None]] = [(None, None, None)]
+    out += [(v.service_tier, v.speed, v.multiplier) for v in p.variants]
+    return out
 
 
-def price_rows(registry: Registry) -> list[dict[str, str | int | None]]:
-    """One flat row per model and price period, columns in `PRICE_COLUMNS` order.
+def _period_rows(p: ModelPrice, last: ModelPrice, *, first: bool) -> Iterator[Row]:
+    """The rows of one price period; *last* is the model's newest period (its metadata)."""
+    common: Row = dict.fromkeys(PRICE_COLUMNS)
+    common.update(
+        model=p.model,
+        provider=p.provider,
+        kind=p.kind,
+        # Registry.get applies a model's earliest prices to any earlier instant: so does SQL.
+        valid_from=None if first else _instant(p.valid_from),
+        valid_to=_instant(p.valid_to),
+        retired_at=_instant(last.retired_at),
+        tokenizer=p.tokenizer,
+        display_name=p.display_name or None,
+        context_window=p.context_window,
+        max_output_tokens=p.max_output_tokens,
+        source_url=p.source_url or None,
+        checked=None if p.checked is None else p.checked.isoformat(),
+        note=p.note or None,
+        successor=last.successor,
+    )
+    tools = dict(p.tool_per_kcall)
+    for tool, column in zip(KNOWN_TOOLS, TOOL_COLUMNS, strict=True):
+        rate = tools.pop(tool, None)
+        common[column] = None if rate is None else _fit(p.model, column, rate)
+    if tools:
+        common["other_tools_per_kcall"] = json.dumps({k: plain(v) for k, v in tools.items()})
+    if p.request_per_kcall is not None:
+        common["request_per_kcall"] = _fit(p.model, "request_per_kcall", p.request_per_kcall)
+    geos: list[tuple[str | None, Decimal | None]] = [(None, None)]
+    geos += list(p.inference_geo.items())
+    for tier, speed, v_mult in _contexts(p):
+        for geo, g_mult in geos:
+            for window in (None, *p.windows):
+                row = dict(common)
+                row.update(service_tier=tier, speed=speed, inference_geo=geo)
+                row.update(_window_cells(window))
+                row["variant_multiplier"] = None if v_mult is None else plain(v_mult)
+                row["window_multiplier"] = (
+                    None
+                    if window is None or window.multiplier is None
+                    else plain(window.multiplier)
+                )
+                row["geo_multiplier"] = None if g_mult is None else plain(g_mult)
+                try:
+                    found = levels(p, (tier, speed, geo), window)
+                except MissingRateError:
+                    # cost() raises for this context inside this window (explicit window
+                    # rates are given for the standard context only): SQL gives NULL.
+                    row["available"] = False
+                    yield row
+                    continue
+                for i, level in enumerate(found):
+                    out = dict(row)
+                    out["available"] = True
+                    out["above_input_tokens"] = None if level.above < 0 else level.above
+                    nxt = found[i + 1].above if i + 1 < len(found) else None
+                    out["up_to_input_tokens"] = nxt
+                    for column, rate in zip(RATE_COLUMNS, level.rates, strict=True):
+                        if rate is not None:
+                            out[column] = _fit(p.model, column, CTX.multiply(rate, _MILLION))
+                    yield out
 
-    Rates are decimal strings per million tokens (`None`: no such rate); dates are ISO strings;
-    ``valid_to`` is exclusive and ``None`` means open-ended. A model's first period has
-    ``valid_from = None`` because `Registry.get` applies it to every earlier date.
-    ``batch_input_factor`` / ``batch_output_factor`` are the exact factors that batch pricing
-    applies to every input-side / output-side rate (tier and cache rates too); they are ``None``
-    when the model has no batch rates. Raises `PriceDataError` for a model that SQL could not
-    price exactly (more than one tier, a rate or factor that does not fit the SQL types).
+
+def model_rows(history: tuple[ModelPrice, ...]) -> list[Row]:
+    """Every price row of one model (its *history*, oldest period first)."""
+    return [
+        row for i, p in enumerate(history) for row in _period_rows(p, history[-1], first=i == 0)
+    ]
+
+
+def price_rows(registry: Registry) -> list[Row]:
+    """Flat price rows, columns in `PRICE_COLUMNS` order: what `llmcost.sql` prices with.
+
+    One row per model, price period, request context (``service_tier``, ``speed``,
+    ``inference_geo``: None is the standard one), time window (the ``window_*`` columns; all
+    None for the period's rates outside every window) and long-context level (input tokens
+    above ``above_input_tokens`` and up to ``up_to_input_tokens``; None: unbounded). The
+    rate columns hold the exact per-1M rates `cost()` applies there, every multiplier
+    applied; None: no such rate (SQL gives NULL where `cost()` raises). ``available`` is
+    False on a row whose context has no rates inside that window (`cost()` raises there).
+    Tool and request charges are USD per 1,000 uses. ``valid_from`` / ``valid_to``
+    (exclusive) and ``retired_at`` are UTC instants (``2026-07-24T16:00:00Z``); a model's
+    first period has ``valid_from = None``, because `Registry.get` applies it to every
+    earlier instant. Values are strings, ints, bools or None (ready for CSV and JSON).
+
+    Raises `PriceDataError` for a rate SQL could not hold exactly (DECIMAL(18, 12)).
 
     >>> from llmcost import Registry
     >>> row = next(r for r in price_rows(Registry.default()) if r["model"] == "gpt-4o")
-    >>> row["input_per_mtok"], row["batch_input_factor"], row["valid_from"]
-    ('2.5', '0.5', None)
+    >>> row["input_per_mtok"], row["service_tier"], row["valid_from"], row["available"]
+    ('2.5', None, None, True)
     """
-    rows = []
+    if not isinstance(registry, Registry):
+        msg = f"price_rows needs a Registry, not {type(registry).__name__}"
+        raise PriceDataError(msg)
+    rows: list[Row] = []
     for model in registry:
-        for i, p in enumerate(registry.history(model)):
-            rows.append(price_row(p, first=i == 0))
+        rows.extend(model_rows(registry.history(model)))
     return rows
 
 
@@ -177,48 +251,42 @@ def alias_rows(registry: Registry, *, names: Iterable[str] = ()) -> list[dict[st
     """Rows mapping lower-cased names to canonical ids, columns in `ALIAS_COLUMNS` order.
 
     ``kind`` says where a row comes from: ``"id"`` (every canonical id, lower-cased),
-    ``"alias"`` (the registry's aliases), ``"prefixed"`` (a first-party id or alias behind
-    its vendor's common prefix, such as ``openai/gpt-4o`` or ``gemini/gemini-2.5-pro``) and
-    ``"name"`` (each of *names* that `Registry.resolve` maps to a model; unknown names are left
-    out). A warehouse joins ``LOWER(TRIM(raw_name)) = alias``; SQL does no other normalisation,
-    so pass the distinct raw names of your logs as *names* to cover the rest (other prefixes,
-    dated snapshots, host-qualified names). Every row resolves to its model in *registry*.
-    Sorted by alias; aliases are unique.
+    ``"alias"`` (the registry's aliases), ``"display"`` (display names),
+    ``"prefixed"`` (a first-party id or alias behind its vendor's common prefix, such as
+    ``openai/gpt-4o`` or ``gemini/gemini-2.5-pro``) and ``"name"`` (each of *names* that
+    `Registry.resolve` maps to a model; unknown names are left out). A warehouse joins
+    ``LOWER(TRIM(raw_name)) = alias``; SQL does no other normalisation, so pass the distinct
+    raw names of your logs as *names* to cover the rest (other prefixes, dated snapshots,
+    host-qualified names). Every row resolves to its model in *registry*. Sorted by alias;
+    aliases are unique.
 
     >>> from llmcost import Registry
     >>> rows = alias_rows(Registry.default(), names=["OpenAI/GPT-4o-2099-01-01"])
-    >>> gpt4o = [tuple(r.values()) for r in rows if r["model"] == "gpt-4o"]
-    >>> gpt4o  # doctest: +NORMALIZE_WHITESPACE
-    [('gpt-4o', 'gpt-4o', 'id'), ('gpt-4o-2024-08-06', 'gpt-4o', 'alias'),
-     ('gpt-4o-2024-11-20', 'gpt-4o', 'alias'), ('openai/gpt-4o', 'gpt-4o', 'prefixed'),
-     ('openai/gpt-4o-2024-08-06', 'gpt-4o', 'prefixed'),
-     ('openai/gpt-4o-2024-11-20', 'gpt-4o', 'prefixed'),
-     ('openai/gpt-4o-2099-01-01', 'gpt-4o', 'name')]
+    >>> ("openai/gpt-4o-2099-01-01", "gpt-4o", "name") in [tuple(r.values()) for r in rows]
+    True
     """
     found: dict[str, dict[str, str]] = {}
 
     def add(alias: str, model: str, kind: str) -> None:
         key = alias.strip().lower()
-        if key and key not in found:
+        if key and key not in found and _resolves_to(registry, key) == model:
             found[key] = {"alias": key, "model": model, "kind": kind}
 
     for model in registry:
         history = registry.history(model)
         add(model, model, "id")
-        aliases = sorted({a for p in history for a in p.aliases})
-        for alias in aliases:
+        for alias in sorted({a for p in history for a in p.aliases}):
             add(alias, model, "alias")
+        for display in sorted({p.display_name for p in history if p.display_name}):
+            add(display, model, "display")
     for model in registry:
         if "/" in model:
             continue
         history = registry.history(model)
         for prefix in _PREFIXES.get(history[-1].provider, ()):
             for name in (model, *sorted({a for p in history for a in p.aliases})):
-                if "/" in name:
-                    continue
-                form = f"{prefix}/{name}"
-                if _resolves_to(registry, form) == model:
-                    add(form, model, "prefixed")
+                if "/" not in name:
+                    add(f"{prefix}/{name}", model, "prefixed")
     for name in names:
         resolved = _resolves_to(registry, name)
         if resolved is not None:
@@ -229,133 +297,81 @@ def alias_rows(registry: Registry, *, names: Iterable[str] = ()) -> list[dict[st
 def _resolves_to(registry: Registry, name: str) -> str | None:
     try:
         return registry.resolve(name)
-    except UnknownModelError:
+    except (UnknownModelError, LLMCostError):
         return None
 
 
-# --- back into a Registry --------------------------------------------------------------------
+# --- cells, read back --------------------------------------------------------------------------
 
 
-def _cell(row: Mapping[str, Any], column: str) -> Any:
+def cell(where: str, row: Mapping[str, Any], column: str) -> Any:
+    """The value of *column* in *row*, typed: CSV text and exported values give the same."""
     value = row.get(column)
-    if isinstance(value, str) and not value.strip():
-        return None  # a CSV empty cell
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None  # a CSV empty cell
+    if value is None:
+        return None
+    try:
+        if column in DECIMAL_COLUMNS:
+            if isinstance(value, float):
+                raise PriceDataError("a float cannot hold a price exactly")
+            d = Decimal(value) if isinstance(value, (int, str, Decimal)) else None
+            if d is None or not d.is_finite() or d < 0 or d >= RATE_LIMIT:
+                raise PriceDataError("not a non-negative decimal below 1,000,000")
+            return d
+        if column in INT_COLUMNS:
+            if isinstance(value, str) and value.isdigit() and len(value) <= 16:
+                return int(value)
+            if type(value) is int and value >= 0:
+                return value
+            raise PriceDataError("not a non-negative integer")
+        if column in BOOL_COLUMNS:
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in ("true", "false"):
+                return str(value).lower() == "true"
+            raise PriceDataError("not true or false")
+        if column in INSTANT_COLUMNS:
+            return _read_instant(value)
+        if column == "checked":
+            return value if isinstance(value, date) else date.fromisoformat(str(value))
+    except (PriceDataError, ValueError, ArithmeticError) as e:
+        detail = str(e) if isinstance(e, PriceDataError) else "not valid"
+        msg = f"{where}: {column} {value!r:.60}: {detail}"
+        raise PriceDataError(msg) from None
+    if not isinstance(value, str):
+        msg = f"{where}: {column} must be text, not {type(value).__name__}"
+        raise PriceDataError(msg)
     return value
 
 
-def _row_int(where: str, row: Mapping[str, Any], column: str) -> int | None:
-    value = _cell(row, column)
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+def _read_instant(value: object) -> date:
+    """An exported bound: 00:00 UTC comes back as a date (the same instant)."""
+    if isinstance(value, datetime):
+        instant = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    elif isinstance(value, date):
         return value
-    msg = f"{where}: {column} must be a non-negative integer, not {value!r}"
-    raise PriceDataError(msg)
+    else:
+        text = str(value)
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=timezone.utc)
+    instant = instant.astimezone(timezone.utc)
+    if instant.timetz() == time(0, tzinfo=timezone.utc):
+        return instant.date()
+    return instant
 
 
-def _row_date(where: str, row: Mapping[str, Any], column: str) -> date | None:
-    value = _cell(row, column)
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        msg = f"{where}: {column} {value!r} is not an ISO date"
-        raise PriceDataError(msg) from None
+def __getattr__(name: str) -> Any:
+    # registry_from_rows lives in _rows_read (which imports this module): a lazy name, so
+    # ``from llmcost._rows import registry_from_rows`` works without an import cycle.
+    if name == "registry_from_rows":
+        from ._rows_read import registry_from_rows
 
-
-def _row_rate(where: str, row: Mapping[str, Any], column: str) -> Decimal | None:
-    value = _cell(row, column)
-    if value is None:
-        return None
-    return to_decimal(value, f"{where}: {column}")
-
-
-def registry_from_rows(
-    prices: Iterable[Mapping[str, Any]], aliases: Iterable[Mapping[str, Any]] = ()
-) -> Registry:
-    """The Registry that `price_rows` / `alias_rows` were exported from (the round trip).
-
-    Cells may be the exported values or their CSV text (empty cell: none). Alias rows of kind
-    ``"alias"`` (or without a kind) become the model's aliases, lower-cased and sorted as the
-    rows hold them; the other kinds are derived names and are skipped. Batch factors are
-    recomputed and must agree with the rows; a model's periods must follow each other
-    (``valid_to`` of one is ``valid_from`` of the next).
-
-    >>> from llmcost import Registry, cost
-    >>> reg = Registry.default()
-    >>> back = registry_from_rows(price_rows(reg), alias_rows(reg))
-    >>> c = cost("gpt-4o-2024-08-06", input_tokens=1000, output_tokens=10, registry=back)
-    >>> c.model, c.total == cost("gpt-4o", input_tokens=1000, output_tokens=10).total
-    ('gpt-4o', True)
-    """
-    groups: dict[str, list[tuple[dict[str, Any], date | None]]] = {}
-    for i, row in enumerate(prices):
-        model = _cell(row, "model")
-        where = f"price row {i} ({model!r})"
-        if not isinstance(model, str):
-            msg = f"{where}: model must be a non-empty string"
-            raise PriceDataError(msg)
-        tier = None
-        above = _row_int(where, row, "tier_above_input_tokens")
-        if above is not None:
-            tier_rates = {c[5:]: _row_rate(where, row, c) for c in TIER_RATE_COLUMNS}
-            try:
-                tier = PriceTier(above_input_tokens=above, **tier_rates)
-            except (PriceDataError, TypeError) as e:
-                msg = f"{where}: tier: {e}"
-                raise PriceDataError(msg) from None
-        fields: dict[str, Any] = {c: _row_rate(where, row, c) for c in RATE_COLUMNS}
-        fields.update(
-            model=model,
-            provider=_cell(row, "provider"),
-            tokenizer=_cell(row, "tokenizer"),
-            tiers=() if tier is None else (tier,),
-            context_window=_row_int(where, row, "context_window"),
-            max_output_tokens=_row_int(where, row, "max_output_tokens"),
-            source_url=_cell(row, "source_url") or "",
-            checked=_row_date(where, row, "checked"),
-            note=_cell(row, "note") or "",
-            valid_from=_row_date(where, row, "valid_from"),
-        )
-        for column in ("provider", "tokenizer"):
-            if not isinstance(fields[column], str):
-                msg = f"{where}: {column} must be a non-empty string"
-                raise PriceDataError(msg)
-        try:
-            price = ModelPrice(**fields)
-        except (PriceDataError, TypeError) as e:
-            msg = f"{where}: {e}"
-            raise PriceDataError(msg) from None
-        factors = _factors(price)
-        for column, want in zip(FACTOR_COLUMNS, factors, strict=True):
-            got = _row_rate(where, row, column)
-            if got is not None and (want is None or got != Decimal(want)):
-                msg = f"{where}: {column} {got} disagrees with the batch rates (expected {want})"
-                raise PriceDataError(msg)
-        groups.setdefault(model, []).append((fields, _row_date(where, row, "valid_to")))
-    names: dict[str, list[str]] = {}
-    for row in aliases:
-        kind = _cell(row, "kind")
-        alias, model = _cell(row, "alias"), _cell(row, "model")
-        if kind not in (None, "alias") or not isinstance(alias, str) or alias == model:
-            continue
-        if model not in groups:
-            msg = f"alias {alias!r} names model {model!r}, which has no price row"
-            raise PriceDataError(msg)
-        names.setdefault(model, []).append(alias.strip().lower())
-    out = []
-    for model, periods in groups.items():
-        periods.sort(key=lambda fp: fp[0]["valid_from"] or date.min)
-        for (fields, valid_to), nxt in zip(periods, [*periods[1:], None], strict=True):
-            expected = None if nxt is None else nxt[0]["valid_from"]
-            if valid_to != expected:
-                msg = (
-                    f"model {model!r}: the period ending {valid_to} is followed by one starting "
-                    f"{expected}; price periods must follow each other"
-                )
-                raise PriceDataError(msg)
-            out.append(ModelPrice(**fields, aliases=sorted(set(names.get(model, ())))))
-    return Registry(out)
+        return registry_from_rows
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

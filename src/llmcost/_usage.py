@@ -46,7 +46,7 @@ def _bad_count(name: str, value: object) -> InvalidUsageError:
         if value < 0:
             return InvalidUsageError(f"{name} must be a non-negative int, got {value!r}")
         return InvalidUsageError(
-            f"{name} is {value:.3e}: llmcost prices counts up to {MAX_COUNT:.0e} exactly and "
+            f"{name} is {value:.3e}: llmcost prices counts up to 10**15 exactly and "
             "refuses larger ones rather than round them"
         )
     return InvalidUsageError(f"{name} must be a non-negative int, got {kind} {value!r:.60}")
