@@ -169,12 +169,12 @@ def _write_report(
         return
     from ._money import CTX
 
-    width = min(max(len(n) for n, _, _ in report), 60)
+    width = max(len(n) for n, _, _ in report)  # whole test ids: a cut one cannot be found
     mwidth = max([len(m) for _, rows, _ in report for m, _, _ in rows] + [5])
     tr.write_line(f"{'test':<{width}} {'model':<{mwidth}} {'requests':>8} {'USD':>12}")
     total = Decimal(0)
     for nodeid, rows, unpriced in report:
-        name = f"{nodeid:<{width}.{width}}"
+        name = f"{nodeid:<{width}}"
         if not rows and not unpriced:
             tr.write_line(f"{name} {'-':<{mwidth}} {0:>8} {Decimal(0):>12.6f}")
         for model, requests, cost in rows:
