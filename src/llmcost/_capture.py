@@ -326,29 +326,47 @@ def record_response(
             _unpriced(tracker, _model_of(body, request), _usage_of(body), e, tags)
 
 
-def record_usage(
+def record_stream(
     trackers: tuple[Tracker, ...],
-    model: str | None,
-    usage: Usage | None,
-    context: Mapping[str, str | None],
+    stream: Any,
     request: Request,
     *,
+    tier_reported: bool,
     partial: bool,
     reason: str = "",
 ) -> None:
-    """Price a stream's final usage into each tracker; unpriced without usage or model."""
+    """Price a stream's usage (a `llmcost.StreamUsage`, or None) into each tracker.
+
+    The accumulator prices it as the readers price a response (the tier, speed and region
+    the stream reported; the request's tier where it reported none); each tracker then
+    records that usage in that context. Without usage or model: unpriced, with *reason*.
+    """
     tags: dict[str, object] = {PARTIAL_TAG: True} if partial else {}
+    usage: Usage | None = None
+    model: str | None = None
+    failure: BaseException | str = reason or "the stream reported no usage"
+    if stream is not None:
+        try:
+            usage = stream.usage
+            model = stream.model
+        except Exception as e:
+            if not isinstance(e, LLMCostError):
+                log_once("reading a stream's usage", e)
+            failure = e
     model = model or request.model()
-    keywords = {k: v for k, v in context.items() if v is not None}
-    if "service_tier" not in keywords:
-        asked_tier = request.service_tier()
-        if asked_tier is not None:
-            keywords["service_tier"] = asked_tier
+    if usage is None or not model:
+        for tracker in trackers:
+            _unpriced(tracker, model, usage, failure, tags)
+        return
+    asked = None if tier_reported else request.service_tier()
+    keywords: dict[str, object] = {} if asked is None else {"service_tier": asked}
+    try:
+        c = stream.cost(service_tier=asked)
+        keywords = {"service_tier": c.service_tier, "speed": c.speed}
+        keywords["inference_geo"] = c.inference_geo
+    except LLMCostError:
+        pass  # a tracker with its own registry may still price it: let each one try
     for tracker in trackers:
-        if usage is None or not model:
-            why = reason or "the response reported no usage"
-            _unpriced(tracker, model, usage, why, tags)
-            continue
         try:
             record: Any = tracker.record
             record(model, usage, **keywords, **tags)

@@ -163,7 +163,7 @@ class Observer(Closable):
 
     __slots__ = (
         "_buf", "_ctx", "_data", "_decoder", "_done", "_first", "_once", "_parts", "_size", "_sse",
-        "_usage", "broken", "request", "trackers",
+        "_tier_seen", "_usage", "broken", "request", "trackers",
     )  # fmt: skip
 
     def __init__(
@@ -186,6 +186,7 @@ class Observer(Closable):
         self._first = True
         self._done = False
         self._usage: Any = None
+        self._tier_seen = False  # did the stream say which tier served it?
         self.broken = ""
         self._decoder: Any = None
         if encoding and encoding != "identity":
@@ -249,6 +250,9 @@ class Observer(Closable):
         """Hand one parsed stream event to the usage accumulator."""
         if self._usage is None:
             self._usage = new_accumulator()
+            self._tier_seen = self.request.service_tier() is None  # then nothing to look for
+        if not self._tier_seen:
+            self._tier_seen = _reports_tier(event)
         self._usage.add(event)
 
     # -- the end
@@ -287,21 +291,23 @@ class Observer(Closable):
             _capture.record_response(trackers, parsed, req, partial=how != "end")
             return
         su = self._usage
-        usage = None if su is None else su.usage
-        complete = su is not None and su.complete
-        model = None if su is None else su.model
-        context = {k: getattr(su, k, None) for k in ("service_tier", "speed", "inference_geo")}
-        reason = ""
+        try:
+            complete, seen = su is not None and su.complete, su is not None and su.usage is not None
+        except Exception:  # the readers refuse this usage: record_stream records why
+            complete, seen = False, True
         ended = how == "end" or self._done
         partial = not complete
-        if usage is None:
+        reason = ""
+        if not seen:
             partial = not ended  # a whole stream without usage is unpriced, not partial
             state = "ended" if ended else f"was cut short ({how})"
             reason = (
                 f"the stream {state} before reporting its usage (OpenAI Chat Completions "
                 "streams report it only with stream_options={'include_usage': True})"
             )
-        _capture.record_usage(trackers, model, usage, context, req, partial=partial, reason=reason)
+        _capture.record_stream(
+            trackers, su, req, tier_reported=self._tier_seen, partial=partial, reason=reason
+        )
 
 
 def new_accumulator() -> Any:
@@ -309,6 +315,18 @@ def new_accumulator() -> Any:
     from ._stream import StreamUsage  # type: ignore[import-not-found]
 
     return StreamUsage()
+
+
+_TIER_KEYS = ("service_tier", "serviceTier", "trafficType")
+
+
+def _reports_tier(event: object, depth: int = 0) -> bool:
+    """Does a parsed event say which service tier served the request (at any nesting)?"""
+    if not isinstance(event, dict) or depth > 3:
+        return False
+    if any(event.get(k) is not None for k in _TIER_KEYS):
+        return True
+    return any(_reports_tier(v, depth + 1) for v in event.values() if isinstance(v, dict))
 
 
 def _has_usage(data: bytes) -> bool:
