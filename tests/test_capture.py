@@ -356,3 +356,116 @@ def test_route() -> None:
     assert route("POST", path) == ("gemini", "gemini-3.5-flash")
     assert route("POST", b"/v1beta/models/gemini-3.5-flash:countTokens") is None
     assert route("GET", b"/v1/chat/completions") is None
+
+
+def test_reported_service_tier(srv: FixtureServer) -> None:
+    """A response that says it was served on flex is priced at flex rates."""
+    srv.serve(load("openai_chat_service_tier_flex"))
+    p = rates("gpt-5.5")
+    (flex,) = [v for v in p.variants if v.service_tier == "flex"]
+    expected = usd(
+        (5_400 - 4_096, p.input_per_mtok),
+        (4_096, p.cache_read_per_mtok),
+        (820, p.output_per_mtok),
+        multiplier=flex.multiplier,
+    )
+    tracker = llmcost.Tracker()
+    with llmcost.capture(tracker), openai_client(srv) as client:
+        client.chat.completions.create(model="gpt-5.5", messages=HI, service_tier="flex")
+    assert tracker.total == expected
+    assert tracker.records()[0].cost.service_tier == "flex"  # type: ignore[union-attr]
+
+
+def test_response_tier_wins_over_the_request(srv: FixtureServer) -> None:
+    """Asked for flex, served (the response says) on default: priced at default rates."""
+    srv.serve(load("openai_chat_real_gpt5_reasoning"))
+    tracker = llmcost.Tracker()
+    with llmcost.capture(tracker), openai_client(srv) as client:
+        client.chat.completions.create(model="gpt-5.5", messages=HI, service_tier="flex")
+    assert srv.requests[0][2]["service_tier"] == "flex"  # type: ignore[index]
+    assert tracker.total == gpt_reasoning_cost()
+
+
+@pytest.mark.filterwarnings(AIOHTTP_SUBCLASS)
+def test_request_tier_fills_in(srv: FixtureServer) -> None:
+    """Gemini does not echo the tier: the request's service_tier (flex) decides, for plain and
+    streamed calls, sync and async."""
+    from google.genai import types
+
+    p = rates("gemini-3.5-flash", "flex")
+    plain = usd(
+        (34_512 - 32_768, p.input_per_mtok),
+        (32_768, p.cache_read_per_mtok),
+        (1_520, p.output_per_mtok),
+    )
+    streamed = usd((11, p.input_per_mtok), (49 + 603, p.output_per_mtok))
+    config = types.GenerateContentConfig(service_tier="flex")
+    client = genai_client(srv)
+    tracker = llmcost.Tracker()
+
+    async def main() -> None:
+        await client.aio.models.generate_content(
+            model="gemini-3.5-flash", contents="hi", config=config
+        )
+        await client.aio.aclose()
+
+    with llmcost.capture(tracker):
+        srv.serve(load("gemini_generate_content_cached_flex"))
+        client.models.generate_content(model="gemini-3.5-flash", contents="hi", config=config)
+        assert srv.requests[0][2]["serviceTier"] == "flex"  # type: ignore[index]
+        asyncio.run(main())
+        srv.serve(load("gemini_stream_real_cumulative"))
+        for _ in client.models.generate_content_stream(
+            model="gemini-3.5-flash", contents="hi", config=config
+        ):
+            pass
+    client.close()
+    assert [r.cost.total for r in tracker.records() if r.cost] == [plain, plain, streamed]
+    assert {r.cost.service_tier for r in tracker.records() if r.cost} == {"flex"}
+
+
+def test_cache_writes_and_server_tools(srv: FixtureServer) -> None:
+    """OpenAI cache writes (30-minute rate) and billed web searches (OpenAI's tool_usage,
+    Anthropic's server_tool_use) are part of the captured cost."""
+    p = rates("gpt-5.5")
+    s = rates("claude-sonnet-4-6")
+    per_search = p.tool_per_kcall["web_search"] / 1_000
+    expected = [
+        usd((40_210 - 38_912, p.input_per_mtok), (38_912, p.cache_write_30m_per_mtok),
+            (950, p.output_per_mtok)),
+        usd((5_320, p.input_per_mtok), (780, p.output_per_mtok)) + 3 * per_search,
+        usd((13_520, s.input_per_mtok), (486, s.output_per_mtok))
+        + s.tool_per_kcall["web_search"] / 1_000,
+    ]  # fmt: skip
+    tracker = llmcost.Tracker()
+    with llmcost.capture(tracker):
+        with openai_client(srv) as client:
+            srv.serve(load("openai_chat_cache_write"))
+            chat(client)
+            srv.serve(load("openai_responses_web_search_tool_usage"))
+            client.responses.create(model="gpt-5.5", input="news", tools=[{"type": "web_search"}])
+        with anthropic_client(srv) as client:
+            srv.serve(load("anthropic_message_real_web_search"))
+            client.messages.create(model="claude-sonnet-4-6", max_tokens=9, messages=HI)
+    assert [r.cost.total for r in tracker.records() if r.cost] == expected
+    assert [dict(r.usage.tool_calls) for r in tracker.records()] == [
+        {},
+        {"web_search": 3},
+        {"web_search": 1},
+    ]
+
+
+def test_unknown_model_is_recorded_unpriced(srv: FixtureServer) -> None:
+    """A model llmcost does not know is recorded unpriced with its usage (never $0), even
+    for a tracker that raises on unknown models; the caller's call is unaffected."""
+    fx = load("openai_chat_real_gpt5_reasoning")
+    fx["body"]["model"] = "mystery-model-9"
+    srv.serve(fx)
+    tracker = llmcost.Tracker(unpriced="raise")
+    with llmcost.capture(tracker), openai_client(srv) as client:
+        assert chat(client).model == "mystery-model-9"
+    assert (tracker.count, tracker.unpriced, tracker.total) == (0, 1, 0)
+    (rec,) = tracker.records()
+    assert rec.cost is None and rec.request_model == "mystery-model-9"
+    assert (rec.usage.input_tokens, rec.usage.output_tokens) == (19, 139)
+    assert "mystery-model-9" in rec.fields()["llmcost.unpriced_reason"]  # type: ignore[operator]
