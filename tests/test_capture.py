@@ -393,11 +393,7 @@ def test_request_tier_fills_in(srv: FixtureServer) -> None:
     from google.genai import types
 
     p = rates("gemini-3.5-flash", "flex")
-    plain = usd(
-        (34_512 - 32_768, p.input_per_mtok),
-        (32_768, p.cache_read_per_mtok),
-        (1_520, p.output_per_mtok),
-    )
+    plain = usd((11, p.input_per_mtok), (152 + 653, p.output_per_mtok))
     streamed = usd((11, p.input_per_mtok), (49 + 603, p.output_per_mtok))
     config = types.GenerateContentConfig(service_tier="flex")
     client = genai_client(srv)
@@ -410,7 +406,7 @@ def test_request_tier_fills_in(srv: FixtureServer) -> None:
         await client.aio.aclose()
 
     with llmcost.capture(tracker):
-        srv.serve(load("gemini_generate_content_cached_flex"))
+        srv.serve(load("gemini_generate_content_real_thoughts"))
         client.models.generate_content(model="gemini-3.5-flash", contents="hi", config=config)
         assert srv.requests[0][2]["serviceTier"] == "flex"  # type: ignore[index]
         asyncio.run(main())
@@ -422,6 +418,28 @@ def test_request_tier_fills_in(srv: FixtureServer) -> None:
     client.close()
     assert [r.cost.total for r in tracker.records() if r.cost] == [plain, plain, streamed]
     assert {r.cost.service_tier for r in tracker.records() if r.cost} == {"flex"}
+
+
+def test_missing_rate_is_unpriced_not_zero(srv: FixtureServer) -> None:
+    """Cache reads on a tier whose price has no cache-read rate: recorded unpriced, saying
+    which rate is missing (never priced at some other rate in silence)."""
+    from google.genai import types
+
+    assert rates("gemini-3.5-flash", "flex").cache_read_per_mtok is None
+    srv.serve(load("gemini_generate_content_cached_flex"))  # 32,768 cached prompt tokens
+    client = genai_client(srv)
+    tracker = llmcost.Tracker()
+    with llmcost.capture(tracker):
+        client.models.generate_content(
+            model="gemini-3.5-flash",
+            contents="hi",
+            config=types.GenerateContentConfig(service_tier="flex"),
+        )
+    client.close()
+    assert (tracker.count, tracker.unpriced) == (0, 1)
+    (rec,) = tracker.records()
+    assert rec.usage.cache_read_tokens == 32_768
+    assert "MissingRateError" in str(rec.fields()["llmcost.unpriced_reason"])
 
 
 def test_cache_writes_and_server_tools(srv: FixtureServer) -> None:

@@ -76,9 +76,12 @@ import pytest
 URL = {url!r}
 
 
+HI = [{{"role": "user", "content": "hi"}}]
+
+
 def ask():
     with openai.OpenAI(base_url=URL + "/v1", api_key="test", max_retries=0) as client:
-        client.chat.completions.create(model="gpt-5.5", messages=[{{"role": "user", "content": "hi"}}])
+        client.chat.completions.create(model="gpt-5.5", messages=HI)
 
 
 @pytest.mark.llm_budget(usd="0.01")
