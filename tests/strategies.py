@@ -30,16 +30,12 @@ def usages(
         read = draw(st.integers(0, input_tokens))
         write = draw(st.integers(0, input_tokens - read))
         write_long = draw(st.integers(0, input_tokens - read - write))
-        ttls = (
-            ttls
-            if not any_ttl
-            else draw(
-                st.sampled_from(
-                    [
-                        ("cache_write_5m_tokens", "cache_write_1h_tokens"),
-                        ("cache_write_30m_tokens", "cache_write_12h_tokens"),
-                    ]
-                )
+        ttls = ttls if not any_ttl else draw(
+            st.sampled_from(
+                [
+                    ("cache_write_5m_tokens", "cache_write_1h_tokens"),
+                    ("cache_write_30m_tokens", "cache_write_12h_tokens"),
+                ]
             )
         )
     return llmcost.Usage(
