@@ -286,7 +286,7 @@ class Request:
 
 
 def _request_field(body: bytes | None, names: tuple[str, ...]) -> str | None:
-    if not body or not any(f'"{n}"'.encode() in body for n in names):
+    if not body or not any(b'"%s"' % n.encode() in body for n in names):
         return None  # the bytes test keeps a large prompt from being parsed for nothing
     import json
 
@@ -313,9 +313,10 @@ def record_response(
     """Price one parsed response body into each tracker; unpriced when that fails."""
     tags: dict[str, object] = {PARTIAL_TAG: True} if partial else {}
     keywords: dict[str, object] = {}
-    asked_tier = request.service_tier()
-    if asked_tier is not None and _reported_tier(body) is None:
-        keywords["service_tier"] = asked_tier  # the response does not say: the request does
+    if not reports_tier(body):  # the response does not say: the request does (if it asked)
+        asked_tier = request.service_tier()
+        if asked_tier is not None:
+            keywords["service_tier"] = asked_tier
     for tracker in trackers:
         try:
             record: Any = tracker.record  # keywords and tags checked by the tracker itself
@@ -400,11 +401,19 @@ def _unpriced(
         log_once("recording an unpriced call", e)
 
 
-def _reported_tier(body: object) -> str | None:
-    from ._responses import read  # type: ignore[attr-defined]
+_TIER_KEYS = ("service_tier", "serviceTier", "trafficType")
 
-    tier: str | None = read(body).service_tier
-    return tier
+
+def reports_tier(body: object, depth: int = 0) -> bool:
+    """Does a parsed response or event say which service tier served it (at any nesting)?
+
+    Checked on the parsed JSON before the request body is searched: the request may be large.
+    """
+    if not isinstance(body, dict) or depth > 3:
+        return False
+    if any(body.get(k) is not None for k in _TIER_KEYS):
+        return True
+    return any(reports_tier(v, depth + 1) for v in body.values() if isinstance(v, dict))
 
 
 def _model_of(body: object, request: Request) -> str | None:

@@ -134,6 +134,9 @@ def _observe(
         headers = response.headers
         sse = "event-stream" in headers.get("content-type", "")
         if response.is_stream_consumed:  # read already (stream=False, or a vcrpy replay)
+            if not sse:
+                _read_body(trackers, req, response.content)
+                return
             obs = Observer(trackers, req, sse, None, None)
             obs.feed(response.content)
             obs.finish("end")
@@ -145,6 +148,16 @@ def _observe(
         _capture.watch(obs)
     except Exception as e:
         log_once("reading a response", e)
+
+
+def _read_body(trackers: tuple[Any, ...], req: Request, content: bytes) -> None:
+    """Price a JSON body read in full."""
+    try:
+        parsed = json.loads(content)
+    except ValueError as e:
+        _capture.record_unreadable(trackers, req, f"the response is not JSON: {e}")
+        return
+    _capture.record_response(trackers, parsed, req)
 
 
 def _body_of(request: Any) -> Callable[[], bytes | None]:
@@ -252,7 +265,7 @@ class Observer(Closable):
             self._usage = new_accumulator()
             self._tier_seen = self.request.service_tier() is None  # then nothing to look for
         if not self._tier_seen:
-            self._tier_seen = _reports_tier(event)
+            self._tier_seen = _capture.reports_tier(event)
         self._usage.add(event)
 
     # -- the end
@@ -282,13 +295,16 @@ class Observer(Closable):
             body = b"".join(self._parts)
             if self._decoder is not None:
                 body += self._decoder.flush()
+            if how == "end":
+                _read_body(trackers, req, body)
+                return
             try:
                 parsed = json.loads(body)
-            except ValueError as e:
-                why = "the response body ended early" if how != "end" else f"not JSON: {e}"
-                _capture.record_unreadable(trackers, req, why, partial=how != "end")
+            except ValueError:
+                why = f"the response body was not read to its end ({how})"
+                _capture.record_unreadable(trackers, req, why, partial=True)
                 return
-            _capture.record_response(trackers, parsed, req, partial=how != "end")
+            _capture.record_response(trackers, parsed, req)  # read whole after all
             return
         su = self._usage
         try:
@@ -315,18 +331,6 @@ def new_accumulator() -> Any:
     from ._stream import StreamUsage  # type: ignore[import-not-found]
 
     return StreamUsage()
-
-
-_TIER_KEYS = ("service_tier", "serviceTier", "trafficType")
-
-
-def _reports_tier(event: object, depth: int = 0) -> bool:
-    """Does a parsed event say which service tier served the request (at any nesting)?"""
-    if not isinstance(event, dict) or depth > 3:
-        return False
-    if any(event.get(k) is not None for k in _TIER_KEYS):
-        return True
-    return any(_reports_tier(v, depth + 1) for v in event.values() if isinstance(v, dict))
 
 
 def _has_usage(data: bytes) -> bool:
