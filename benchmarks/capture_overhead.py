@@ -139,7 +139,8 @@ def main() -> None:
                 priced.append(per_call(call, n))
         p, h, c = (statistics.median(x) for x in (plain, hooked, priced))
         worst = max(worst, c - p)
-        assert tracker.unpriced == 0 and tracker.count == 50 + rounds * n, tracker
+        assert tracker.unpriced == 0, tracker
+        assert tracker.count == 50 + rounds * n, tracker
         assert null.count == 50 + rounds * n
         print(f"{name:<20} {p:>9.1f} {h - p:>9.1f} {c - p:>12.1f} {c / p:>6.3f}")
     verdict = "meets" if worst <= TARGET_US else "MISSES"
