@@ -34,9 +34,11 @@ PUBLIC = [
     "PriceWindow",
     "Registry",
     "RetiredModelError",
+    "StreamUsage",
     "Tokenizer",
     "Tracker",
     "UnknownModelError",
+    "UnknownUsageFieldWarning",
     "Usage",
     "VendorCountError",
     "VocabularyError",
@@ -113,6 +115,13 @@ MODULES = [
     "llmcost._registry",
     "llmcost._cost",
     "llmcost._responses",
+    "llmcost._read_base",
+    "llmcost._read_openai",
+    "llmcost._read_anthropic",
+    "llmcost._read_gemini",
+    "llmcost._read_bedrock",
+    "llmcost._read_wrappers",
+    "llmcost._stream",
     "llmcost._budget",
     "llmcost._capture",
     "llmcost._capture_httpx",
@@ -162,3 +171,22 @@ def test_import_is_cheap_and_offline() -> None:
         """
     )
     assert out.splitlines() == ["False False False", "2.5 False"]
+
+
+SDKS = ("openai", "anthropic", "google.genai", "botocore", "litellm", "langchain_core", "pydantic")
+
+
+def test_import_imports_no_sdk() -> None:
+    """`import llmcost` and reading a response import no provider SDK (nor pydantic)."""
+    out = run_python(
+        f"""
+        import sys, llmcost
+        llmcost.cost_of_response({{"object": "chat.completion", "model": "gpt-4o",
+            "usage": {{"prompt_tokens": 10, "completion_tokens": 2}}}})
+        acc = llmcost.StreamUsage()
+        acc.add({{"type": "message_start", "message": {{"type": "message", "model": "x",
+            "usage": {{"input_tokens": 1, "output_tokens": 1}}}}}})
+        print([m for m in {SDKS!r} if m in sys.modules])
+        """
+    )
+    assert out == "[]"

@@ -406,7 +406,7 @@ def test_model_price_refuses_floats() -> None:
 
 def test_round_trip_through_price_file(tmp_path: Path) -> None:
     """Every shipped entry written back as a price file reads back identically."""
-    from llmcost._pricefile import price_file_entry
+    from llmcost._pricefile_write import price_file_entry
 
     reg = Registry.default()
     doc = {"schema_version": 2, "models": [price_file_entry(reg.history(m)) for m in reg]}

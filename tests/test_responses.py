@@ -1,21 +1,35 @@
-"""Usage and cost read from provider responses, as dicts and as SDK-style objects."""
+"""The decision table that picks a reader, every fixture read alike in every form, and the
+OpenTelemetry totals (random usage blocks: tests/test_read_random.py)."""
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+import attrs
 import pytest
 
 import llmcost
-from llmcost import InvalidUsageError, Usage, cost_of_response, usage_from_response
+from llmcost import (
+    InvalidTypeError,
+    InvalidUsageError,
+    LLMCostError,
+    MissingRateError,
+    Usage,
+    cost_of_response,
+    usage_from_response,
+)
+from llmcost._responses import model_from_response, read
+from tests.responses_helpers import body, fixture, names, summed, to_dict, typed
 
 D = Decimal
+MILLION = D(1_000_000)
 
 
 def as_object(value: Any) -> Any:
-    """A parsed-JSON dict turned into nested attribute objects, as SDKs return them."""
+    """A parsed-JSON dict turned into nested attribute objects, as some SDKs return them."""
     if isinstance(value, dict):
         return SimpleNamespace(**{k: as_object(v) for k, v in value.items()})
     if isinstance(value, list):
@@ -23,207 +37,256 @@ def as_object(value: Any) -> Any:
     return value
 
 
-OPENAI_CHAT = {
-    "id": "chatcmpl-1",
-    "object": "chat.completion",
-    "model": "gpt-4o-2024-08-06",
-    "usage": {
-        "prompt_tokens": 2_000,
-        "completion_tokens": 500,
-        "total_tokens": 2_500,
-        "prompt_tokens_details": {"cached_tokens": 1_024, "audio_tokens": 0},
-        "completion_tokens_details": {"reasoning_tokens": 0},
-    },
+# ---------------------------------------------------------------- every fixture, every form
+
+#: Fixtures a reader refuses on purpose (see each reader's tests), with the error.
+REFUSED = {
+    "mistral/chat_audio_seconds": MissingRateError,
+    "xai/native_sampling_usage": InvalidUsageError,
+    "langchain/aimessagechunk_sum_anthropic_output_only_delta": InvalidUsageError,
 }
-OPENAI_REASONING = {
-    "object": "chat.completion",
-    "model": "o3-2025-04-16",
-    "usage": {
-        "prompt_tokens": 1_000,
-        "completion_tokens": 3_000,
-        "prompt_tokens_details": None,
-        "completion_tokens_details": {"reasoning_tokens": 2_500},
-    },
-}
-OPENAI_RESPONSES = {
-    "object": "response",
-    "model": "gpt-4.1",
-    "usage": {
-        "input_tokens": 10_000,
-        "input_tokens_details": {"cached_tokens": 8_000},
-        "output_tokens": 100,
-        "output_tokens_details": {"reasoning_tokens": 0},
-        "total_tokens": 10_100,
-    },
-}
-ANTHROPIC = {
-    "type": "message",
-    "model": "claude-sonnet-4-6",
-    "usage": {
-        "input_tokens": 1_000,
-        "cache_read_input_tokens": 50_000,
-        "cache_creation_input_tokens": 30_000,
-        "cache_creation": {
-            "ephemeral_5m_input_tokens": 20_000,
-            "ephemeral_1h_input_tokens": 10_000,
-        },
-        "output_tokens": 2_000,
-    },
-}
-GEMINI = {
-    "modelVersion": "gemini-3.5-flash",
-    "usageMetadata": {
-        "promptTokenCount": 4_000,
-        "cachedContentTokenCount": 3_000,
-        "candidatesTokenCount": 200,
-        "thoughtsTokenCount": 800,
-        "totalTokenCount": 5_000,
-    },
-}
-BEDROCK = {
-    "output": {"message": {"role": "assistant", "content": [{"text": "hi"}]}},
-    "usage": {
-        "inputTokens": 100,
-        "outputTokens": 20,
-        "totalTokens": 120,
-        "cacheReadInputTokens": 1_000,
-        "cacheWriteInputTokens": 500,
-    },
-}
+#: Fixtures whose usage llmcost reads more completely than the fixture's expected_usage.
+EXTRA = {"gemini/generate_content_tool_use_grounding": {"tool_calls": {"google_search": 2}}}
 
 
-@pytest.mark.parametrize("wrap", [lambda d: d, as_object], ids=["dict", "object"])
-def test_openai_chat(wrap: Any) -> None:
-    """Chat Completions: prompt tokens include the cached ones."""
-    u = usage_from_response(wrap(OPENAI_CHAT))
-    assert u == Usage(input_tokens=2_000, output_tokens=500, cache_read_tokens=1_024)
-    c = cost_of_response(wrap(OPENAI_CHAT))
-    # gpt-4o: 976 x 2.5/M + 1,024 x 1.25/M + 500 x 10/M
-    assert c.model == "gpt-4o"
-    assert c.total == D("0.00244") + D("0.00128") + D("0.005")
+def final(name: str) -> Any:
+    """The fixture as one typed object: a stream's summed chunks or its final usage event."""
+    obj = typed(name)
+    if not isinstance(obj, list):
+        return obj
+    if name.startswith("langchain/"):
+        return summed(obj)
+    if name.startswith("bedrock/"):
+        return next(e for e in obj if "metadata" in e)
+    if name.startswith("anthropic/"):
+        return None  # only a StreamUsage reads an Anthropic stream
+    return [e for e in obj if e is not None][-1]
 
 
-@pytest.mark.parametrize("wrap", [lambda d: d, as_object], ids=["dict", "object"])
-def test_openai_reasoning(wrap: Any) -> None:
-    """Reasoning tokens stay inside the output count; null details read as zero."""
-    u = usage_from_response(wrap(OPENAI_REASONING))
-    assert u == Usage(input_tokens=1_000, output_tokens=3_000, reasoning_tokens=2_500)
-    c = cost_of_response(wrap(OPENAI_REASONING))
-    assert c.model == "o3"
-    assert c.total == D("0.002") + D("0.024")
+@pytest.mark.parametrize("name", names())
+def test_every_fixture_reads_as_written(name: str) -> None:
+    """Each fixture's typed object (or its stream) reads to the usage its author wrote."""
+    obj = final(name)
+    stream = typed(name) if isinstance(typed(name), list) else None
+    if name in REFUSED:
+        with pytest.raises(REFUSED[name]):
+            if obj is not None:
+                usage_from_response(obj)
+            acc = llmcost.StreamUsage()
+            for e in stream or ():
+                acc.add(e)
+            _ = acc.usage
+        return
+    want = Usage(**{**fixture(name)["expected_usage"], **EXTRA.get(name, {})})
+    if obj is not None:
+        assert usage_from_response(obj) == want
+    if stream is not None:
+        acc = llmcost.StreamUsage()
+        for e in stream:
+            acc.add(e)
+        assert acc.usage == want and acc.complete
 
 
-@pytest.mark.parametrize("wrap", [lambda d: d, as_object], ids=["dict", "object"])
-def test_openai_responses_api(wrap: Any) -> None:
-    """Responses API: input_tokens include cached_tokens."""
-    u = usage_from_response(wrap(OPENAI_RESPONSES))
-    assert u == Usage(input_tokens=10_000, output_tokens=100, cache_read_tokens=8_000)
-    p = llmcost.get_price("gpt-4.1")
-    expected = (2_000 * p.input_per_mtok + 8_000 * p.cache_read_per_mtok
-                + 100 * p.output_per_mtok) / 1_000_000  # fmt: skip
-    assert cost_of_response(wrap(OPENAI_RESPONSES)).total == expected
+@pytest.mark.parametrize("name", [n for n in names() if n not in REFUSED])
+def test_dict_object_and_to_dict_forms_agree(name: str) -> None:
+    """Parsed JSON, attribute objects, the typed SDK object and its dict form read alike."""
+    obj = final(name)
+    if obj is None:
+        return
+    want = read(obj)
+    b = body(name)
+    if "events" in b or "chunks" in b:
+        return  # the stream forms are checked in the stream tests of each reader
+    forms = [read(b), read(as_object(b)), read(to_dict(obj))]
+    if name.startswith("litellm/"):  # litellm stamps `created` when it builds the object
+        want = attrs.evolve(want, at=None)
+        forms = [attrs.evolve(f, at=None) for f in forms]
+    assert forms == [want, want, want]
 
 
-@pytest.mark.parametrize("wrap", [lambda d: d, as_object], ids=["dict", "object"])
-def test_anthropic_cache_split(wrap: Any) -> None:
-    """Anthropic input excludes cache tokens; the 5m / 1h split is kept."""
-    u = usage_from_response(wrap(ANTHROPIC))
-    assert u == Usage(
-        input_tokens=81_000,
-        output_tokens=2_000,
-        cache_read_tokens=50_000,
-        cache_write_5m_tokens=20_000,
-        cache_write_1h_tokens=10_000,
-    )
-    c = cost_of_response(wrap(ANTHROPIC))
-    # 1,000 x 3/M + 50,000 x 0.3/M + 20,000 x 3.75/M + 10,000 x 6/M + 2,000 x 15/M
-    assert c.total == D("0.003") + D("0.015") + D("0.075") + D("0.06") + D("0.03")
+def provider_total(name: str) -> int | None:
+    """The provider's own total token count for the fixture, where it reports one."""
+    b = body(name)
+    if "events" in b:
+        usages = [e.get("usage") or (e.get("response") or {}).get("usage")
+                  or e.get("usageMetadata") or (e.get("metadata") or {}).get("usage")
+                  for e in b["events"]]  # fmt: skip
+        u = [x for x in usages if x][-1]
+    elif "chunks" in b:
+        u = b["sum"]["usage_metadata"]
+    elif name.startswith("xai/native"):
+        u = b
+    else:
+        u = b.get("usage") or b.get("usageMetadata") or b.get("usage_metadata")
+    for key in ("total_tokens", "totalTokenCount", "totalTokens"):
+        if key in u:
+            return int(u[key])
+    return None
 
 
-def test_anthropic_without_split_is_5m() -> None:
-    """Without the cache_creation split, cache writes are the default 5-minute ones."""
-    resp = {"model": "claude-haiku-4-5", "usage": {
-        "input_tokens": 10, "cache_creation_input_tokens": 90, "output_tokens": 1}}  # fmt: skip
-    assert usage_from_response(resp).cache_write_5m_tokens == 90
+@pytest.mark.parametrize("name", [n for n in names() if n not in REFUSED])
+def test_usage_totals_equal_the_providers(name: str) -> None:
+    """Under the OpenTelemetry convention input + output equal the provider's own total
+    (OpenAI total_tokens, Gemini totalTokenCount, Bedrock totalTokens, langchain's)."""
+    total = provider_total(name)
+    want = Usage(**fixture(name)["expected_usage"])
+    if total is None:  # Anthropic reports no total: input + cache reads + writes + output
+        b = body(name)
+        events = b.get("events")
+        u = b["usage"] if events is None else {
+            **next(e for e in events if e["type"] == "message_start")["message"]["usage"],
+            **[e for e in events if e["type"] == "message_delta"][-1]["usage"]}  # fmt: skip
+        total = (u["input_tokens"] + (u.get("cache_read_input_tokens") or 0)
+                 + (u.get("cache_creation_input_tokens") or 0) + u["output_tokens"]
+                 + sum(i["input_tokens"] + i["output_tokens"] for i in u.get("iterations") or []
+                       if i["type"] == "compaction"))  # fmt: skip
+    assert want.input_tokens + want.output_tokens == total
 
 
-def test_anthropic_stream_events() -> None:
-    """message_start carries the usage; a delta without input tokens is refused, not $0."""
-    start = {"type": "message_start", "message": {**ANTHROPIC}}
-    assert usage_from_response(start).input_tokens == 81_000
-    assert llmcost.cost_of_response(start).model == "claude-sonnet-4-6"
-    with pytest.raises(InvalidUsageError, match="input_tokens"):
-        usage_from_response({"type": "message_delta", "usage": {"output_tokens": 15}})
+# ---------------------------------------------------------------- the decision table
 
 
-@pytest.mark.parametrize("wrap", [lambda d: d, as_object], ids=["dict", "object"])
-def test_gemini_thoughts(wrap: Any) -> None:
-    """Gemini thinking tokens are added to the output and marked as reasoning."""
-    u = usage_from_response(wrap(GEMINI))
-    assert u == Usage(
-        input_tokens=4_000, output_tokens=1_000, cache_read_tokens=3_000, reasoning_tokens=800
-    )
-    p = llmcost.get_price("gemini-3.5-flash")
-    expected = (1_000 * p.input_per_mtok + 3_000 * p.cache_read_per_mtok
-                + 1_000 * p.output_per_mtok) / 1_000_000  # fmt: skip
-    assert cost_of_response(wrap(GEMINI)).total == expected
+@pytest.mark.parametrize(
+    ("response", "api"),
+    [
+        ({"object": "chat.completion", "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+         "openai.chat"),
+        ({"object": "response", "usage": {"input_tokens": 1, "output_tokens": 1}},
+         "openai.responses"),
+        ({"type": "response.completed", "response": {"object": "response",
+          "usage": {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2}}},
+         "openai.responses"),
+        ({"type": "message", "usage": {"input_tokens": 1, "output_tokens": 1}},
+         "anthropic.messages"),
+        ({"usage": {"input_tokens": 1, "output_tokens": 1, "cache_read_input_tokens": 0}},
+         "anthropic.messages"),
+        ({"type": "message_delta", "usage": {"input_tokens": 1, "output_tokens": 1}},
+         "anthropic.message_delta"),
+        ({"usageMetadata": {"promptTokenCount": 1}}, "gemini.generate_content"),
+        ({"usage_metadata": {"prompt_token_count": 1}}, "gemini.generate_content"),
+        ({"usageMetadata": {"promptTokenCount": 1, "trafficType": "ON_DEMAND"}},
+         "vertex.generate_content"),
+        ({"usage": {"inputTokens": 1, "outputTokens": 1}}, "bedrock.converse"),
+        ({"metadata": {"usage": {"inputTokens": 1, "outputTokens": 1}}}, "bedrock.converse"),
+        ({"usage_metadata": {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2},
+          "response_metadata": {"model_name": "gpt-5"}}, "langchain.usage_metadata"),
+        ({"promptTokens": 1, "completionTokens": 1}, "xai.native"),
+        ({"prompt_tokens": 1, "completion_tokens": 1}, "openai.chat"),
+        ({"input_tokens": 1, "output_tokens": 1}, "plain"),
+        ({"usage": {"input_tokens": 1, "output_tokens": 1}}, "plain"),
+    ],
+)  # fmt: skip
+def test_decision_table_rows(response: dict[str, Any], api: str) -> None:
+    """Each row of the table picks its reader, for a dict and for an attribute object."""
+    assert read(response).api == api
+    assert read(as_object(response)).api == api
 
 
-def test_gemini_sdk_snake_case() -> None:
-    """The google-genai SDK's snake_case usage_metadata reads the same."""
-    resp = as_object({
-        "model_version": "gemini-3.5-flash",
-        "usage_metadata": {"prompt_token_count": 4_000, "cached_content_token_count": 3_000,
-                           "candidates_token_count": 200, "thoughts_token_count": 800},
-    })  # fmt: skip
-    assert usage_from_response(resp) == usage_from_response(GEMINI)
-    assert cost_of_response(resp) == cost_of_response(GEMINI)
+@pytest.mark.parametrize(
+    ("response", "match"),
+    [
+        ({"usage": {"prompt_tokens": 1, "completion_tokens": 1, "input_tokens": 1}},
+         "chat and plain"),
+        ({"usage": {"input_tokens": 1, "output_tokens": 1, "input_tokens_details": {},
+                    "cache_read_input_tokens": 5}}, "responses and anthropic"),
+        ({"usage": {"inputTokens": 1}, "usageMetadata": {"promptTokenCount": 1}},
+         "usage and usageMetadata"),
+        ({"object": "chat.completion", "usage": {"input_tokens": 1, "output_tokens": 1}},
+         "chat.completion"),
+        ({"type": "message", "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+         "Anthropic message"),
+        ({"object": "response", "usage": {"input_tokens": 1, "output_tokens": 1,
+                                          "cache_creation_input_tokens": 1}}, "Responses"),
+        ({"type": "response.completed", "response": {"usage": {"prompt_tokens": 1,
+                                                               "completion_tokens": 1}}},
+         "response.completed"),
+        ({"usage": {"total_tokens": 10}}, "no token counts"),
+        ({"metadata": {"usage": {"input_tokens": 1, "output_tokens": 1}}}, "ConverseStream"),
+    ],
+)  # fmt: skip
+def test_ambiguous_or_contradictory_shapes_refused(response: dict[str, Any], match: str) -> None:
+    """A shape matching two rows, none, or contradicting its envelope is refused by name."""
+    with pytest.raises(InvalidUsageError, match=match):
+        read(response)
 
 
-def test_bedrock_converse_needs_model() -> None:
-    """Bedrock Converse does not name the model: pass it; input gets the cache tokens added."""
-    u = usage_from_response(BEDROCK)
-    assert u == Usage(
-        input_tokens=1_600, output_tokens=20, cache_read_tokens=1_000, cache_write_5m_tokens=500
-    )
-    with pytest.raises(InvalidUsageError, match="model="):
-        cost_of_response(BEDROCK)
-    c = cost_of_response(BEDROCK, model="claude-haiku-4-5")
-    assert c.model == "claude-haiku-4-5"
-
-
-def test_openai_stream_last_chunk() -> None:
-    """The last chunk of an OpenAI stream (with include_usage) prices like a response."""
-    chunk = {"object": "chat.completion.chunk", "model": "gpt-4o-mini", "choices": [],
-             "usage": {"prompt_tokens": 100, "completion_tokens": 10}}  # fmt: skip
-    assert cost_of_response(chunk).usage == Usage(input_tokens=100, output_tokens=10)
+def test_partial_match_never_falls_through() -> None:
+    """An Anthropic message whose usage has OpenAI's Responses details is not re-read."""
+    b = body("anthropic/message_thinking_cache_read")
+    b["usage"]["input_tokens_details"] = {"cached_tokens": 0}
+    with pytest.raises(InvalidUsageError, match="responses and anthropic"):
+        read(b)
 
 
 @pytest.mark.parametrize(
     "bad",
     [
+        {None: 1, "id": "x"},
         {"model": "gpt-4o", "choices": []},
         {"model": "gpt-4o", "usage": {"total_tokens": 10}},
         {"model": "gpt-4o", "usage": {"prompt_tokens": -1, "completion_tokens": 1}},
         {"model": "gpt-4o", "usage": {"prompt_tokens": "12", "completion_tokens": 1}},
+        {"model": "gpt-4o", "usage": {"prompt_tokens": True, "completion_tokens": 1}},
+        {"model": "gpt-4o", "usage": {"prompt_tokens": 1.0, "completion_tokens": 1}},
         {"model": "gpt-4o", "usage": {"prompt_tokens": 10, "completion_tokens": 1,
                                       "prompt_tokens_details": {"cached_tokens": 11}}},
+        {"model": "gpt-4o", "usage": {"prompt_tokens": 10, "completion_tokens": 1,
+                                      "prompt_tokens_details": 5}},
+        {"usageMetadata": {"promptTokenCount": -10, "toolUsePromptTokenCount": 20}},
+        {"created": "yesterday", "object": "chat.completion",
+         "usage": {"prompt_tokens": 1, "completion_tokens": 1}},
+        {"usage": {"prompt_tokens": 10**16, "completion_tokens": 1}},
         "just a string",
         None,
         42,
+        [],
     ],
 )  # fmt: skip
-def test_unknown_shapes_raise(bad: object) -> None:
-    """An unreadable response raises InvalidUsageError (a ValueError), never a $0 cost."""
+def test_unreadable_responses_raise(bad: object) -> None:
+    """An unreadable response raises InvalidUsageError (a ValueError), never another error
+    while building its message, never a $0 cost."""
     with pytest.raises(InvalidUsageError):
         cost_of_response(bad)
+    with pytest.raises(InvalidUsageError):
+        usage_from_response(bad)
 
 
-def test_batch_and_model_override() -> None:
-    """cost_of_response honours batch= and an explicit model."""
-    uncached = {**OPENAI_CHAT, "usage": {"prompt_tokens": 1_000, "completion_tokens": 100}}
-    plain = cost_of_response(uncached)
-    batch = cost_of_response(uncached, batch=True)
-    assert batch.total * 2 == plain.total
-    mini = cost_of_response(OPENAI_CHAT, model="gpt-4o-mini")
-    assert mini.model == "gpt-4o-mini"
+def test_non_string_keys_are_named() -> None:
+    """issue 16: a dict with a None key raises InvalidUsageError naming its fields."""
+    with pytest.raises(InvalidUsageError, match="None, id"):
+        usage_from_response({None: 1, "id": "x"})
+
+
+def test_model_argument_is_checked_and_wins() -> None:
+    """model= must be a non-empty string; it overrides the response's model."""
+    b = body("openai/chat_real_gpt5_reasoning")
+    assert read(b, model="my-azure-deployment").model == "my-azure-deployment"
+    assert cost_of_response(b, model="gpt-5-mini").model == "gpt-5-mini"
+    with pytest.raises(InvalidTypeError):
+        cost_of_response(b, model="")
+    with pytest.raises(InvalidTypeError):
+        usage_from_response(b, model=3)  # type: ignore[arg-type]
+
+
+def test_model_from_response() -> None:
+    """The model is found in every envelope, or None."""
+    assert model_from_response(body("openai/chat_cached_reasoning")) == "o4-mini-2025-04-16"
+    assert model_from_response(body("gemini/generate_content_real_thoughts")) == "gemini-2.5-pro"
+    assert model_from_response(typed("gemini/generate_content_real_thoughts")) == "gemini-2.5-pro"
+    assert model_from_response(typed("langchain/aimessage_openai_flex")) == "o3-2025-04-16"
+    event = typed("openai/responses_completed_event")[-1]
+    assert model_from_response(event) == "gpt-5-mini-2025-08-07"
+    start = typed("anthropic/stream_thinking_cache_1h")[0]
+    assert model_from_response(start) == "claude-opus-4-5-20251101"
+    assert model_from_response(body("bedrock/converse_llama")) is None
+    assert model_from_response({None: 1}) is None
+
+
+def test_unknown_field_warning_is_an_llmcost_error() -> None:
+    """Where warnings are errors, an unknown field raises an LLMCostError."""
+    b = {"object": "chat.completion", "model": "gpt-5",
+         "usage": {"prompt_tokens": 10, "completion_tokens": 2, "zorp_tokens": 3}}  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", llmcost.UnknownUsageFieldWarning)
+        with pytest.raises(LLMCostError, match="zorp_tokens"):
+            usage_from_response(b)

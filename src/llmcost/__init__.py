@@ -29,13 +29,15 @@ from ._errors import (
 )
 from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
 from ._registry import Registry, get_price, list_models
-from ._responses import cost_of_response, usage_from_response
 from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
     from ._capture import capture, instrument, uninstrument
     from ._images import ImageError, image_size, image_tokens
     from ._otel import CostSpanProcessor
+    from ._read_base import UnknownUsageFieldWarning
+    from ._responses import cost_of_response, usage_from_response
+    from ._stream import StreamUsage
     from ._tok_bpe import VocabularyError
     from ._tok_files import MissingExtraError
     from ._tok_vendor import VendorCountError
@@ -56,18 +58,22 @@ if TYPE_CHECKING:
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
 
 # Imported on first use: token counting, images and logging bring regular expressions,
-# `logging` and more attrs classes, which `import llmcost` should not pay for.
+# `logging` and more attrs classes, and the response readers six modules (8 ms), which
+# `import llmcost` should not pay for.
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
     "CostSpanProcessor": "._otel",
     "ImageError": "._images",
     "MissingExtraError": "._tok_files",
+    "StreamUsage": "._stream",
     "Tokenizer": "._tokens",
     "Tracker": "._tracker",
+    "UnknownUsageFieldWarning": "._read_base",
     "VendorCountError": "._tok_vendor",
     "VocabularyError": "._tok_bpe",
     "capture": "._capture",
+    "cost_of_response": "._responses",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
@@ -84,6 +90,7 @@ _LAZY = {
     "tokenizer_for": "._tokens",
     "uninstrument": "._capture",
     "unregister_tokenizer": "._tokens",
+    "usage_from_response": "._responses",
     "write_cost_log": "._tracker",
 }
 
@@ -109,9 +116,11 @@ __all__ = [
     "PriceWindow",
     "Registry",
     "RetiredModelError",
+    "StreamUsage",
     "Tokenizer",
     "Tracker",
     "UnknownModelError",
+    "UnknownUsageFieldWarning",
     "Usage",
     "VendorCountError",
     "VocabularyError",

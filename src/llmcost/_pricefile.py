@@ -1,4 +1,4 @@
-"""The JSON price file: read (schema 2, and 1 for files written for llmcost 0.1) and write.
+"""Reading the JSON price file (schema 2; schema 1 of llmcost 0.1 via `_pricefile_v1`).
 
 Every error names the file, the entry and the field. Reads are bounded: a price file may be
 at most `MAX_FILE_BYTES`, and nesting, numbers and strings are checked before use.
@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ._errors import FileAccessError, InvalidInputError, LLMCostError, PriceDataError
-from ._money import plain
 from ._prices import (
     TOKEN_RATES,
     ModelPrice,
@@ -41,13 +40,6 @@ _VARIANT_KEYS = _RATE_KEYS | {"service_tier", "speed", "multiplier", "tiers"}
 _WINDOW_KEYS = _RATE_KEYS | {
     "timezone", "start", "end", "weekdays", "except_dates", "multiplier", "tiers",
 }  # fmt: skip
-_V1_RATES = {
-    "input_per_mtok": "input_per_mtok",
-    "output_per_mtok": "output_per_mtok",
-    "cache_read_per_mtok": "cache_read_per_mtok",
-    "cache_write_per_mtok": "cache_write_5m_per_mtok",
-    "cache_write_1h_per_mtok": "cache_write_1h_per_mtok",
-}
 
 
 class _Located(PriceDataError):
@@ -309,99 +301,6 @@ def _period(where: _Where, j: int, raw: object) -> dict[str, Any]:
     }
 
 
-def _v1_period(where: _Where, j: int, raw: object) -> dict[str, Any]:
-    """A schema-1 period: v1's cache write is the 5-minute write; batch rates become a variant."""
-    at = f"prices[{j}]"
-    v1_keys = frozenset(
-        {*_V1_RATES, "batch_input_per_mtok", "batch_output_per_mtok", "from", "tiers"}
-    )
-    obj = _keys(where, at, raw, v1_keys)
-    rates = {
-        new: _rate(where, f"{at}.{old}", obj[old])
-        for old, new in _V1_RATES.items()
-        if obj.get(old) is not None
-    }
-    if "input_per_mtok" not in rates:
-        raise where.error(f"{at}.input_per_mtok", "missing (a required price)")
-    tiers = []
-    for k, tier in enumerate(_list(where, f"{at}.tiers", obj.get("tiers"))):
-        tat = f"{at}.tiers[{k}]"
-        tobj = _keys(
-            where,
-            tat,
-            tier,
-            frozenset({*_V1_RATES, "above_input_tokens"}) - {"batch_input_per_mtok"},
-        )
-        above = _int_or_none(where, f"{tat}.above_input_tokens", tobj.get("above_input_tokens"))
-        if above is None:
-            raise where.error(f"{tat}.above_input_tokens", "missing")
-        trates = {
-            new: _rate(where, f"{tat}.{old}", tobj[old])
-            for old, new in _V1_RATES.items()
-            if tobj.get(old) is not None
-        }
-        if "input_per_mtok" not in trates:
-            raise where.error(f"{tat}.input_per_mtok", "missing (a required price)")
-        tiers.append(PriceTier(above_input_tokens=above, **trates))
-    variants = []
-    b_in, b_out = obj.get("batch_input_per_mtok"), obj.get("batch_output_per_mtok")
-    if b_in is not None or b_out is not None:
-        if b_in is None or b_out is None:
-            raise where.error(f"{at}.batch_input_per_mtok", "give both batch rates or neither")
-        variants.append(
-            _v1_batch(
-                where,
-                at,
-                rates,
-                tiers,
-                _rate(where, f"{at}.batch_input_per_mtok", b_in),
-                _rate(where, f"{at}.batch_output_per_mtok", b_out),
-            )
-        )
-    start = obj.get("from")
-    return {
-        **rates,
-        "valid_from": None if start is None else _date(where, f"{at}.from", start),
-        "tiers": tiers,
-        "variants": variants,
-    }
-
-
-def _v1_batch(
-    where: _Where,
-    at: str,
-    rates: dict[str, Decimal],
-    tiers: list[PriceTier],
-    b_in: Decimal,
-    b_out: Decimal,
-) -> PriceVariant:
-    """llmcost 0.1's batch rule: cache and tier rates scale by the exact batch ratio."""
-    from ._money import CTX
-
-    full_in, full_out = rates["input_per_mtok"], rates.get("output_per_mtok", Decimal(0))
-    try:
-        f_in = CTX.divide(b_in, full_in) if full_in else Decimal(1)
-        f_out = CTX.divide(b_out, full_out) if full_out else Decimal(1)
-    except ArithmeticError:
-        # 0.1 refused to derive cache and tier rates from an inexact ratio: so does this.
-        return PriceVariant(service_tier="batch", input_per_mtok=b_in, output_per_mtok=b_out)
-    if f_in == f_out:
-        return PriceVariant(service_tier="batch", multiplier=f_in)
-
-    def scaled(level: dict[str, Decimal]) -> dict[str, Decimal]:
-        return {
-            k: CTX.multiply(v, f_out if k == "output_per_mtok" else f_in) for k, v in level.items()
-        }
-
-    return PriceVariant(
-        service_tier="batch",
-        tiers=[
-            PriceTier(above_input_tokens=t.above_input_tokens, **scaled(t.rates())) for t in tiers
-        ],
-        **scaled(rates),
-    )
-
-
 def _parse_entry(
     where: _Where, entry: dict[str, Any], model: str, version: int
 ) -> list[ModelPrice]:
@@ -439,7 +338,12 @@ def _parse_entry(
         raise where.error("prices", "expected a non-empty list of price periods")
     out = []
     for j, period in enumerate(periods):
-        fields = _period(where, j, period) if version == 2 else _v1_period(where, j, period)
+        if version == 2:
+            fields = _period(where, j, period)
+        else:  # a file written for llmcost 0.1 (imported only for one)
+            from ._pricefile_v1 import v1_period
+
+            fields = v1_period(where, j, period)
         price = ModelPrice(**common, **fields)
         zero = _zero_rate(price)
         if zero and not common["note"]:
@@ -472,96 +376,3 @@ def _zero_rate(p: ModelPrice) -> str:
         return "request_per_kcall"
     return ""
 
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def _iso(d: date) -> str:
-    if isinstance(d, datetime):
-        return d.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return str(d.isoformat())
-
-
-def _rates_of(level: Any) -> dict[str, str]:
-    return {name: plain(value) for name, value in level.rates().items()}
-
-
-def _tiers_out(tiers: Iterable[PriceTier]) -> list[dict[str, Any]]:
-    return [{"above_input_tokens": t.above_input_tokens} | _rates_of(t) for t in tiers]
-
-
-def price_file_entry(history: Iterable[ModelPrice]) -> dict[str, Any]:
-    """One model's history as a schema-2 price-file entry (the inverse of the parser)."""
-    periods = list(history)
-    last = periods[-1]
-    entry: dict[str, Any] = {"model": last.model, "provider": last.provider}
-    if last.kind != "chat":
-        entry["kind"] = last.kind
-    if last.display_name:
-        entry["display_name"] = last.display_name
-    if last.aliases:
-        entry["aliases"] = list(last.aliases)
-    entry["tokenizer"] = last.tokenizer
-    for key in ("context_window", "max_output_tokens"):
-        if getattr(last, key) is not None:
-            entry[key] = getattr(last, key)
-    if last.source_url:
-        entry["source_url"] = last.source_url
-    if last.checked:
-        entry["checked"] = last.checked.isoformat()
-    if last.note:
-        entry["note"] = last.note
-    if last.retired_at is not None:
-        entry["retired"] = _iso(last.retired_at)
-    if last.successor:
-        entry["successor"] = last.successor
-    entry["prices"] = [_period_out(p) for p in periods]
-    return entry
-
-
-def _override_out(v: PriceVariant | PriceWindow) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if v.multiplier is not None:
-        out["multiplier"] = plain(v.multiplier)
-    out.update(_rates_of(v))
-    if v.tiers:
-        out["tiers"] = _tiers_out(v.tiers)
-    return out
-
-
-def _period_out(p: ModelPrice) -> dict[str, Any]:
-    period: dict[str, Any] = {"from": None if p.valid_from is None else _iso(p.valid_from)}
-    period.update(_rates_of(p))
-    if p.tool_per_kcall:
-        period["tool_per_kcall"] = {k: plain(v) for k, v in p.tool_per_kcall.items()}
-    if p.request_per_kcall is not None:
-        period["request_per_kcall"] = plain(p.request_per_kcall)
-    if p.tiers:
-        period["tiers"] = _tiers_out(p.tiers)
-    if p.variants:
-        period["variants"] = [
-            {k: v for k, v in (("service_tier", x.service_tier), ("speed", x.speed)) if v}
-            | _override_out(x)
-            for x in p.variants
-        ]
-    if p.inference_geo:
-        period["inference_geo"] = {k: plain(v) for k, v in p.inference_geo.items()}
-    if p.windows:
-        period["windows"] = []
-        for w in p.windows:
-            out: dict[str, Any] = {"timezone": w.timezone, "start": w.start, "end": w.end}
-            if w.weekdays != (0, 1, 2, 3, 4, 5, 6):
-                out["weekdays"] = list(w.weekdays)
-            if w.except_dates:
-                out["except_dates"] = [d.isoformat() for d in w.except_dates]
-            period["windows"].append(out | _override_out(w))
-    return period
-
-
-def write_price_file(prices: Iterable[ModelPrice]) -> str:
-    """The JSON text of a schema-2 price file holding *prices* (grouped by model)."""
-    groups: dict[str, list[ModelPrice]] = {}
-    for p in prices:
-        groups.setdefault(p.model, []).append(p)
-    doc = {"schema_version": 2, "models": [price_file_entry(groups[m]) for m in sorted(groups)]}
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"

@@ -44,3 +44,28 @@ def budgets() -> None:
             budget.charge(maybe)
     spent: Decimal = llmcost.assert_within_budget(list(tracker.by_model().values()), usd="1")
     print(spent, budget.remaining)
+
+
+def contexts() -> Decimal:
+    from datetime import datetime, timezone
+
+    u = llmcost.Usage(
+        input_tokens=10_000, cache_write_30m_tokens=1_000, cache_write_12h_tokens=500,
+        audio_input_tokens=100, tool_calls={"web_search": 2}, output_tokens=50,
+    )  # fmt: skip
+    flex: llmcost.Cost = llmcost.cost("gpt-5.5", u, service_tier="flex")
+    fast = llmcost.cost("claude-opus-5", input_tokens=10, speed="fast", inference_geo="us")
+    peak = llmcost.cost(
+        "deepseek-v4-flash", input_tokens=10, at=datetime(2026, 11, 25, 2, tzinfo=timezone.utc)
+    )
+    p = llmcost.get_price("deepseek-chat")
+    retired: date | None = p.retired
+    variant: llmcost.PriceVariant | None = p.variant("batch")
+    windows: tuple[llmcost.PriceWindow, ...] = p.windows
+    print(retired, variant, windows, fast.speed, peak.service_tier)
+    with llmcost.tags(feature="search"):
+        acc = llmcost.StreamUsage(model="gpt-5.5")
+        acc.add({"object": "chat.completion.chunk", "choices": []})
+        seen: llmcost.Usage | None = acc.usage
+        print(seen, acc.complete)
+    return flex.total + flex.tools + flex.request_fees
