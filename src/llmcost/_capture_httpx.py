@@ -328,7 +328,7 @@ class Observer(Closable):
 
 def new_accumulator() -> Any:
     """A `llmcost.StreamUsage` (the readers' stream accumulator)."""
-    from ._stream import StreamUsage  # type: ignore[import-not-found]
+    from ._stream import StreamUsage
 
     return StreamUsage()
 
