@@ -346,3 +346,24 @@ def test_a_failing_stream_reader_never_reaches_the_caller(
     assert chunks[-1].usage.completion_tokens == 75
     assert ("reading a stream", "RuntimeError") in _capture._LOGGED
     assert (tracker.count, tracker.unpriced) == (0, 1)
+
+
+def test_stream_open_when_an_inner_block_ends(srv: FixtureServer) -> None:
+    """An inner block that ends while its stream is open records it partial; the outer block
+    still gets the whole stream when it is read to its end."""
+    srv.serve(load("anthropic_stream_thinking_cache_1h"))
+    srv.split_events, srv.chunk_delay = True, 0.02
+    outer, inner = llmcost.Tracker(), llmcost.Tracker()
+    with llmcost.capture(outer), anthropic_client(srv) as client:
+        with llmcost.capture(inner):
+            stream = client.messages.create(
+                model="claude-opus-4-8", max_tokens=9, messages=HI, stream=True
+            )
+            next(iter(stream))
+        assert inner.records()[0].tags[PARTIAL] is True
+        for _ in stream:
+            pass
+    (rec,) = outer.records()
+    assert PARTIAL not in rec.tags
+    assert rec.cost is not None and rec.cost.total == opus_stream_cost()
+    assert len(inner.records()) == 1

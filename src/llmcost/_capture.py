@@ -82,7 +82,7 @@ class Closable:
     __slots__ = ()
     trackers: tuple[Tracker, ...]
 
-    def finish(self, how: str) -> None:  # pragma: no cover - overridden
+    def finish(self, how: str, only: Any = None) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
@@ -151,13 +151,15 @@ class Capture:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        flush(self.tracker)  # what this block saw start is recorded before anyone reads totals
         with STATE.lock:
             for i in range(len(STATE.captures) - 1, -1, -1):
                 if STATE.captures[i] is self:
                     del STATE.captures[i]
                     break
             STATE.update()
+            still = any(t is self.tracker for t in STATE.trackers)
+        if not still:  # what this block saw start is recorded before anyone reads totals
+            flush(self.tracker)
 
 
 def flush(tracker: Tracker) -> None:
@@ -165,7 +167,7 @@ def flush(tracker: Tracker) -> None:
     with STATE.lock:
         pending = [s for s in STATE.open_streams.values() if tracker in s.trackers]
     for stream in pending:
-        stream.finish("capture-exit")
+        stream.finish("capture-exit", tracker)
 
 
 def capture(tracker: Tracker) -> Capture:
@@ -440,6 +442,6 @@ def run_in(ctx: contextvars.Context | None, fn: Callable[[], None]) -> None:
         if ctx is None:
             fn()
         else:
-            ctx.run(fn)
+            ctx.copy().run(fn)  # a copy: two trackers' records may run at once
     except Exception as e:
         log_once("recording a stream", e)

@@ -18,6 +18,7 @@ import contextvars
 import importlib
 import importlib.util
 import json
+import threading
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -29,6 +30,7 @@ from ._capture import Closable, Request, log_once, run_in
 
 _MAX_BUFFER = 64 * 1024 * 1024  # a body larger than this is not kept for pricing
 MODULES = ("httpx", "httpx2")
+_FINISHING = threading.Lock()  # a stream's trackers are handed out once each
 
 
 def route(method: str, raw_path: bytes) -> tuple[str, str | None] | None:
@@ -175,7 +177,7 @@ class Observer(Closable):
     """Reads one response body as it passes: SSE events with usage, or the whole JSON."""
 
     __slots__ = (
-        "_buf", "_ctx", "_data", "_decoder", "_done", "_first", "_once", "_parts", "_size", "_sse",
+        "_buf", "_ctx", "_data", "_decoder", "_done", "_first", "_parts", "_size", "_sse",
         "_tier_seen", "_usage", "broken", "request", "trackers",
     )  # fmt: skip
 
@@ -191,7 +193,6 @@ class Observer(Closable):
         self.request = request
         self._sse = sse
         self._ctx = ctx
-        self._once = [True]
         self._buf = b""
         self._data: list[bytes] = []
         self._parts: list[bytes] = []
@@ -269,23 +270,32 @@ class Observer(Closable):
         self._usage.add(event)
 
     # -- the end
-    def finish(self, how: str) -> None:
-        """Record the call once: *how* is ``end``, ``closed``, ``error``, ``gc``, ..."""
-        try:
-            self._once.pop()
-        except IndexError:
+    def finish(self, how: str, only: Any = None) -> None:
+        """Record the call once into each tracker: *how* is ``end``, ``closed``, ``error``,
+        ``gc``, ...; with *only*, into that tracker now (its capture block ends) and into
+        the others when the stream ends."""
+        with _FINISHING:
+            if only is None:
+                targets, self.trackers = self.trackers, ()
+            elif any(t is only for t in self.trackers):
+                targets = (only,)
+                self.trackers = tuple(t for t in self.trackers if t is not only)
+            else:
+                return
+        if not targets:
             return
-        _capture.unwatch(self)
-        run_in(self._ctx, lambda: self._record(how))
+        if not self.trackers:
+            _capture.unwatch(self)
+        run_in(self._ctx, lambda: self._record(how, targets))
 
     def finish_soon(self, how: str) -> None:
         """`finish` on capture's worker thread: safe from the garbage collector, which may run
         while this thread holds a tracker's lock."""
-        if self._once:
+        if self.trackers:
             _capture.later(self, how)
 
-    def _record(self, how: str) -> None:
-        req, trackers = self.request, self.trackers
+    def _record(self, how: str, trackers: tuple[Any, ...]) -> None:
+        req = self.request
         if self._sse and how == "end" and not self.broken:
             self.feed(b"\n\n")  # a last event without its blank line
         if self.broken:
