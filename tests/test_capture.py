@@ -42,7 +42,14 @@ def _no_capture_left() -> Iterator[None]:
     llmcost.uninstrument()
     assert _capture.STATE.trackers == ()
     assert _capture.STATE.patches == []
-    assert not hasattr(httpx.Client.send, "__wrapped__")
+    import httpx2
+    from google.genai._api_client import BaseApiClient
+
+    for cls, name in [(httpx.Client, "send"), (httpx2.AsyncClient, "send")] + [
+        (BaseApiClient, n)
+        for n in ("request", "async_request", "request_streamed", "async_request_streamed")
+    ]:
+        assert not hasattr(getattr(cls, name), "__wrapped__"), (cls, name)
 
 
 def gpt_reasoning_cost() -> Decimal:
@@ -231,6 +238,25 @@ def test_calls_outside_capture_are_not_recorded(srv: FixtureServer) -> None:
             chat(client)
         chat(client)
     assert tracker.count == 1
+
+
+def test_a_broken_sdk_does_not_break_capture(
+    srv: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If hooking one SDK fails (a broken install), capture() still hooks the others."""
+    from llmcost import _capture_genai
+
+    def broken() -> list[Any]:
+        raise ImportError("google.genai is broken here")
+
+    monkeypatch.setattr(_capture, "_LOGGED", set())
+    monkeypatch.setattr(_capture_genai, "install", broken)
+    srv.serve(load("openai_chat_real_gpt5_reasoning"))
+    tracker = llmcost.Tracker()
+    with llmcost.capture(tracker), openai_client(srv) as client:
+        chat(client)
+    assert tracker.total == gpt_reasoning_cost()
+    assert ("hooking llmcost._capture_genai", "ImportError") in _capture._LOGGED
 
 
 def test_capture_refuses_a_non_tracker() -> None:

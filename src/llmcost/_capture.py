@@ -70,7 +70,11 @@ class _State:
         if self.trackers and not self.patches:
             from . import _capture_genai, _capture_httpx
 
-            self.patches = _capture_httpx.install() + _capture_genai.install()
+            for layer in (_capture_httpx, _capture_genai):
+                try:
+                    self.patches += layer.install()
+                except Exception as e:  # a broken SDK install must not break capture()
+                    log_once(f"hooking {layer.__name__}", e)
         elif not self.trackers and self.patches:
             restore(self.patches)
             self.patches = []
@@ -94,6 +98,24 @@ def restore(patches: Iterable[tuple[type, str, object, object]]) -> None:
     for cls, name, original, ours in patches:
         if cls.__dict__.get(name) is ours:
             setattr(cls, name, original)
+
+
+def patch(
+    cls: type,
+    name: str,
+    make: Callable[[Any], Callable[..., Any]],
+    patches: list[tuple[type, str, object, object]],
+) -> None:
+    """Replace ``cls.name`` by ``make(original)``, noting it in *patches*; a class that does
+    not define *name* itself (another version of the SDK) is left alone, and logged."""
+    original = cls.__dict__.get(name)
+    if not callable(original):
+        log_once(f"hooking {cls.__qualname__}.{name}", LookupError("not found"))
+        return
+    ours = make(original)
+    ours.__wrapped__ = original  # type: ignore[attr-defined]
+    setattr(cls, name, ours)
+    patches.append((cls, name, original, ours))
 
 
 def watch(stream: Closable) -> None:

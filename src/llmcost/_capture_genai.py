@@ -40,11 +40,7 @@ def install() -> list[tuple[type, str, object, object]]:
         ("request_streamed", _request_streamed),
         ("async_request_streamed", _async_request_streamed),
     ):
-        original = cls.__dict__[name]
-        ours = make(original)
-        ours.__wrapped__ = original  # type: ignore[attr-defined]
-        setattr(cls, name, ours)
-        patches.append((cls, name, original, ours))
+        _capture.patch(cls, name, make, patches)
     return patches
 
 

@@ -15,6 +15,7 @@ original ``send`` returned runs under ``try``: nothing here raises into the call
 from __future__ import annotations
 
 import contextvars
+import functools
 import importlib
 import importlib.util
 import json
@@ -63,20 +64,22 @@ def install() -> list[tuple[type, str, object, object]]:
     """Patch the installed HTTP clients; return what `_capture.restore` puts back."""
     patches: list[tuple[type, str, object, object]] = []
     for name in MODULES:
-        if importlib.util.find_spec(name) is None:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+            mod = importlib.import_module(name)
+        except Exception as e:
+            log_once(f"importing {name}", e)
             continue
-        mod = importlib.import_module(name)
-        streams = _stream_classes(mod)
-        for cls, make in ((mod.Client, _sync_send), (mod.AsyncClient, _async_send)):
-            original = cls.__dict__["send"]
-            ours = make(original, streams)
-            ours.__wrapped__ = original  # type: ignore[attr-defined]
-            cls.send = ours
-            patches.append((cls, "send", original, ours))
+        sync, asyn = _stream_classes(mod)
+        _capture.patch(mod.Client, "send", functools.partial(_sync_send, wrapper=sync), patches)
+        _capture.patch(
+            mod.AsyncClient, "send", functools.partial(_async_send, wrapper=asyn), patches
+        )
     return patches
 
 
-def _sync_send(original: Any, streams: tuple[type, type]) -> Callable[..., Any]:
+def _sync_send(original: Any, wrapper: type) -> Callable[..., Any]:
     def send(self: Any, request: Any, **kwargs: Any) -> Any:
         trackers = _capture.STATE.trackers
         if not trackers or _BUSY.get():
@@ -93,13 +96,13 @@ def _sync_send(original: Any, streams: tuple[type, type]) -> Callable[..., Any]:
             response = original(self, request, **kwargs)
         finally:
             _BUSY.reset(token)
-        _observe(trackers, found, request, response, streams[0])
+        _observe(trackers, found, request, response, wrapper)
         return response
 
     return send
 
 
-def _async_send(original: Any, streams: tuple[type, type]) -> Callable[..., Any]:
+def _async_send(original: Any, wrapper: type) -> Callable[..., Any]:
     async def send(self: Any, request: Any, **kwargs: Any) -> Any:
         trackers = _capture.STATE.trackers
         if not trackers or _BUSY.get():
@@ -116,7 +119,7 @@ def _async_send(original: Any, streams: tuple[type, type]) -> Callable[..., Any]
             response = await original(self, request, **kwargs)
         finally:
             _BUSY.reset(token)
-        _observe(trackers, found, request, response, streams[1])
+        _observe(trackers, found, request, response, wrapper)
         return response
 
     return send
