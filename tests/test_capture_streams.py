@@ -367,3 +367,27 @@ def test_stream_open_when_an_inner_block_ends(srv: FixtureServer) -> None:
     assert PARTIAL not in rec.tags
     assert rec.cost is not None and rec.cost.total == opus_stream_cost()
     assert len(inner.records()) == 1
+
+
+def test_groq_usage_sent_three_times_counts_once(srv: FixtureServer) -> None:
+    """Groq (the openai client on its base URL): priced at Groq's own rates, and a stream that
+    repeats its usage in three places is counted once."""
+    p = rates("groq/gpt-oss-120b")
+    tracker = llmcost.Tracker()
+    with llmcost.capture(tracker):
+        import openai
+
+        with openai.OpenAI(base_url=srv.url + "/openai/v1", api_key="t", max_retries=0) as c:
+            srv.serve(load("groq_chat_gpt_oss_cached_reasoning"))
+            c.chat.completions.create(model="openai/gpt-oss-120b", messages=HI)
+            srv.serve(load("groq_chat_stream_real_usage_twice"))
+            for _ in c.chat.completions.create(
+                model="openai/gpt-oss-120b", messages=HI, stream=True
+            ):
+                pass
+    assert [r.cost.total for r in tracker.records() if r.cost] == [
+        usd((3_250 - 3_072, p.input_per_mtok), (3_072, p.cache_read_per_mtok),
+            (96, p.output_per_mtok)),
+        usd((20, p.input_per_mtok), (4, p.output_per_mtok)),
+    ]  # fmt: skip
+    assert {r.model for r in tracker.records()} == {"groq/gpt-oss-120b"}

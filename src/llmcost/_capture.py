@@ -385,16 +385,18 @@ def record_stream(
         return
     asked = None if tier_reported else request.service_tier()
     keywords: dict[str, object] = {} if asked is None else {"service_tier": asked}
+    name = model
     try:
         c = stream.cost(service_tier=asked)
         keywords = {"service_tier": c.service_tier, "speed": c.speed}
         keywords["inference_geo"] = c.inference_geo
+        name = c.model  # the id the readers priced it as (Groq's ids are "groq/<id>")
     except LLMCostError:
         pass  # a tracker with its own registry may still price it: let each one try
     for tracker in trackers:
         try:
             record: Any = tracker.record
-            record(model, usage, **keywords, **tags)
+            record(name, usage, **keywords, **tags)
         except Exception as e:
             if not isinstance(e, LLMCostError):
                 log_once("pricing a stream", e)
