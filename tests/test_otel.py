@@ -189,3 +189,23 @@ def test_without_a_next_processor() -> None:
     (point,) = data.resource_metrics[0].scope_metrics[0].metrics[0].data.data_points
     assert point.value == float(rates("gpt-5.5").output_per_mtok)
     meters.shutdown()
+
+
+def test_without_the_sdk_a_clear_error() -> None:
+    """Without the OpenTelemetry SDK, using the processor says which extra to install;
+    `import llmcost` itself never imports OpenTelemetry."""
+    from .test_api import run_python
+
+    out = run_python(
+        """
+        import sys
+        sys.modules["opentelemetry.sdk"] = None  # as if it were not installed
+        import llmcost
+        print("opentelemetry" in sys.modules)
+        try:
+            llmcost.CostSpanProcessor
+        except llmcost.MissingExtraError as e:
+            print(isinstance(e, ImportError), "llmcost[otel]" in str(e))
+        """
+    )
+    assert out.splitlines() == ["False", "True True"]

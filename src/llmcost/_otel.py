@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import metrics
-from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+try:
+    from opentelemetry import metrics
+    from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+except ImportError:  # pragma: no cover - exercised in a subprocess by the tests
+    from ._tok_files import MissingExtraError
+
+    _msg = (
+        "llmcost.CostSpanProcessor needs the OpenTelemetry SDK (a span processor is an SDK "
+        "interface): pip install 'llmcost[otel]'"
+    )
+    raise MissingExtraError(_msg) from None
 
 from ._capture import log_once
 from ._errors import LLMCostError
