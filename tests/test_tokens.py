@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import llmcost
 from llmcost import (
     FileAccessError,
     InvalidInputError,
@@ -101,9 +102,9 @@ def reference() -> dict[str, Any]:
 @pytest.fixture
 def whitespace_plugin() -> Iterator[str]:
     """deepseek-chat counted by a trivial whitespace tokenizer, unregistered afterwards."""
-    T.register_tokenizer("deepseek-chat", lambda text: len(text.split()), name="whitespace")
+    llmcost.register_tokenizer("deepseek-chat", lambda text: len(text.split()), name="whitespace")
     yield "deepseek-chat"
-    T.unregister_tokenizer("deepseek-chat")
+    llmcost.unregister_tokenizer("deepseek-chat")
 
 
 # --- exact counting ------------------------------------------------------------------------
@@ -276,34 +277,34 @@ def test_plugin_counts_exactly_for_every_alias(whitespace_plugin: str) -> None:
 
 def test_unregister_restores_the_estimate(whitespace_plugin: str) -> None:
     """After unregister_tokenizer the model counts with its estimate again."""
-    T.unregister_tokenizer(whitespace_plugin)
+    llmcost.unregister_tokenizer(whitespace_plugin)
     assert T.tokenizer_for(whitespace_plugin).exact is False
-    T.unregister_tokenizer(whitespace_plugin)  # a second time is harmless
+    llmcost.unregister_tokenizer(whitespace_plugin)  # a second time is harmless
 
 
 def test_plugin_bad_results_and_arguments_are_type_errors() -> None:
     """A plug-in must be callable and return a non-negative int."""
     with pytest.raises(InvalidTypeError, match="callable"):
-        T.register_tokenizer("deepseek-chat", "not callable", name="x")  # type: ignore[arg-type]
+        llmcost.register_tokenizer("deepseek-chat", "not callable", name="x")  # type: ignore[arg-type]
     with pytest.raises(InvalidTypeError, match="name"):
-        T.register_tokenizer("deepseek-chat", len, name="")
-    T.register_tokenizer("deepseek-chat", lambda text: -1, name="broken")
+        llmcost.register_tokenizer("deepseek-chat", len, name="")
+    llmcost.register_tokenizer("deepseek-chat", lambda text: -1, name="broken")
     try:
         with pytest.raises(InvalidTypeError, match="broken"):
             T.count_tokens("x", "deepseek-chat")
     finally:
-        T.unregister_tokenizer("deepseek-chat")
+        llmcost.unregister_tokenizer("deepseek-chat")
 
 
 def test_plugin_wrapping_tiktoken_equals_builtin(reference: dict[str, Any]) -> None:
     """A tiktoken encoding plugged in as a callable gives tiktoken's counts."""
     enc = reference["o200k_base"]
-    T.register_tokenizer("deepseek-chat", lambda t: len(enc.encode_ordinary(t)), name="o200k")
+    llmcost.register_tokenizer("deepseek-chat", lambda t: len(enc.encode_ordinary(t)), name="o200k")
     try:
         for text in TRAP_TEXTS[:6]:
             assert T.count_tokens(text, "deepseek-chat") == T.count_tokens(text, "gpt-4o")
     finally:
-        T.unregister_tokenizer("deepseek-chat")
+        llmcost.unregister_tokenizer("deepseek-chat")
 
 
 # --- streaming -----------------------------------------------------------------------------

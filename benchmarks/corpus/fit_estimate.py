@@ -2,7 +2,7 @@
 
     python benchmarks/corpus/build_corpus.py     # languages: /tmp/llmcost-corpus/corpus.jsonl.gz
     python benchmarks/corpus/build_genres.py     # genres:    /tmp/llmcost-corpus/genres.jsonl.gz
-    python benchmarks/corpus/fit_estimate.py     # rewrites the generated block of _estimate.py
+    python benchmarks/corpus/fit_estimate.py     # rewrites the generated block of _estimate_data.py
 
 Needs numpy, ``tokenizers``, ``sentencepiece`` and ``mistral-common`` (maintainer tools, not
 dependencies of llmcost). The families' real tokenizers are fetched for calibration only, into
@@ -220,7 +220,7 @@ def fit_proxy(rows: list[dict[str, object]], base: str) -> str:
 
 
 def write(proxy: dict[str, str], weights: dict[str, tuple[int, ...]], bands: dict) -> None:
-    path = ROOT / "src" / "llmcost" / "_estimate.py"
+    path = ROOT / "src" / "llmcost" / "_estimate_data.py"
     src = path.read_text()
     lines = ["PROXY: Final[dict[str, str]] = {"]
     for name, hexes in proxy.items():

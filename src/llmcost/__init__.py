@@ -40,6 +40,13 @@ if TYPE_CHECKING:
     from ._stream import StreamUsage
     from ._tok_bpe import VocabularyError
     from ._tok_files import MissingExtraError
+    from ._tok_register import (
+        register_hf_tokenizer,
+        register_sentencepiece_file,
+        register_tiktoken_file,
+        register_tokenizer,
+        unregister_tokenizer,
+    )
     from ._tok_vendor import VendorCountError
     from ._tokens import (
         Tokenizer,
@@ -48,12 +55,7 @@ if TYPE_CHECKING:
         count_stream_tokens,
         count_tokens,
         estimate_tokens,
-        register_hf_tokenizer,
-        register_sentencepiece_file,
-        register_tiktoken_file,
-        register_tokenizer,
         tokenizer_for,
-        unregister_tokenizer,
     )
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
 
@@ -83,13 +85,13 @@ _LAZY = {
     "image_tokens": "._images",
     "instrument": "._capture",
     "read_cost_log": "._tracker",
-    "register_hf_tokenizer": "._tokens",
-    "register_sentencepiece_file": "._tokens",
-    "register_tiktoken_file": "._tokens",
-    "register_tokenizer": "._tokens",
+    "register_hf_tokenizer": "._tok_register",
+    "register_sentencepiece_file": "._tok_register",
+    "register_tiktoken_file": "._tok_register",
+    "register_tokenizer": "._tok_register",
     "tokenizer_for": "._tokens",
     "uninstrument": "._capture",
-    "unregister_tokenizer": "._tokens",
+    "unregister_tokenizer": "._tok_register",
     "usage_from_response": "._responses",
     "write_cost_log": "._tracker",
 }

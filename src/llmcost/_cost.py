@@ -200,13 +200,27 @@ def _registry(registry: Registry | None) -> Registry:
     return registry
 
 
-def _usage_of(usage: Usage | None, counts: Mapping[str, int]) -> Usage:
+#: The token keywords of `cost` and `compare`, in their order.
+_KEYWORDS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_30m_tokens",
+    "cache_write_1h_tokens",
+    "cache_write_12h_tokens",
+    "reasoning_tokens",
+)
+
+
+def _usage_of(usage: Usage | None, *counts: int) -> Usage:
+    """*usage*, or a Usage of the token keywords (in `_KEYWORDS` order); not both."""
     if usage is None:
-        return Usage(**counts)
+        return Usage(**dict(zip(_KEYWORDS, counts, strict=True)))
     if not isinstance(usage, Usage):
         msg = f"usage must be a Usage, not {type(usage).__name__}"
         raise InvalidTypeError(msg)
-    if any(counts.values()):
+    if any(counts):
         msg = "pass either a Usage or token keywords, not both"
         raise InvalidTypeError(msg)
     return usage
@@ -289,17 +303,17 @@ def cost(
                 and (until is _FOREVER or time.time() < until)
             ):
                 return _fast(price, lv, input_tokens, output_tokens, cache_read_tokens)
-    counts = {
-        "input_tokens": input_tokens,
-        "output_tokens": output_tokens,
-        "cache_read_tokens": cache_read_tokens,
-        "cache_write_5m_tokens": cache_write_5m_tokens,
-        "cache_write_30m_tokens": cache_write_30m_tokens,
-        "cache_write_1h_tokens": cache_write_1h_tokens,
-        "cache_write_12h_tokens": cache_write_12h_tokens,
-        "reasoning_tokens": reasoning_tokens,
-    }
-    u = _usage_of(usage, counts)
+    u = _usage_of(
+        usage,
+        input_tokens,
+        output_tokens,
+        cache_read_tokens,
+        cache_write_5m_tokens,
+        cache_write_30m_tokens,
+        cache_write_1h_tokens,
+        cache_write_12h_tokens,
+        reasoning_tokens,
+    )
     reg = _registry(registry)
     if at is None and not (service_tier or speed or inference_geo or batch):
         return _hot_price(reg, model, u)
@@ -413,17 +427,17 @@ def compare(
     ...                           models=["gpt-4o", "gpt-4o-mini"])]
     ['gpt-4o-mini', 'gpt-4o']
     """
-    counts = {
-        "input_tokens": input_tokens,
-        "output_tokens": output_tokens,
-        "cache_read_tokens": cache_read_tokens,
-        "cache_write_5m_tokens": cache_write_5m_tokens,
-        "cache_write_30m_tokens": cache_write_30m_tokens,
-        "cache_write_1h_tokens": cache_write_1h_tokens,
-        "cache_write_12h_tokens": cache_write_12h_tokens,
-        "reasoning_tokens": reasoning_tokens,
-    }
-    u = _usage_of(usage, counts)
+    u = _usage_of(
+        usage,
+        input_tokens,
+        output_tokens,
+        cache_read_tokens,
+        cache_write_5m_tokens,
+        cache_write_30m_tokens,
+        cache_write_1h_tokens,
+        cache_write_12h_tokens,
+        reasoning_tokens,
+    )
     reg = _registry(registry)
     ctx = context_key(service_tier, speed, inference_geo, batch)
     when = now() if at is None else instant_of(at)
