@@ -512,3 +512,31 @@ def test_the_fast_path_equals_the_general_rule(
                         cache_read_tokens=u.cache_read_tokens)  # fmt: skip
             assert fast == slow
             assert (fast.total, fast.usage, repr(fast)) == (slow.total, slow.usage, repr(slow))
+
+
+def test_falsy_non_int_parts_are_refused() -> None:
+    """None, 0.0 and False are not counts, even where they equal 0."""
+    for bad in (None, 0.0, False):
+        with pytest.raises(llmcost.InvalidUsageError):
+            Usage(input_tokens=5, reasoning_tokens=bad)  # type: ignore[arg-type]
+
+
+def test_compare_on_a_bare_date_leaves_out_models_priced_by_the_hour() -> None:
+    """compare(at=date) lists the models whose price holds all day; a datetime lists all."""
+    day = llmcost.compare(input_tokens=100, output_tokens=10, at=date(2026, 11, 25))
+    assert "deepseek-v4-flash" not in [c.model for c in day] and len(day) > 100
+    instant = llmcost.compare(input_tokens=100, output_tokens=10,
+                              at=datetime(2026, 11, 25, 12, tzinfo=UTC))  # fmt: skip
+    assert "deepseek-v4-flash" in [c.model for c in instant]
+    with pytest.raises(InvalidInputError):
+        llmcost.compare(input_tokens=100, models=["deepseek-v4-flash"], at=date(2026, 11, 25))
+
+
+def test_exact_amounts_add_exactly() -> None:
+    """Any two amounts _money.exact accepts add in llmcost's context without rounding."""
+    from llmcost import _money
+
+    big, small = D("9" * 40), D("1E-40")
+    assert _money.exact(big) and _money.exact(small)
+    assert not _money.exact(D("1E+40")) and not _money.exact(D("1E-41"))
+    assert _money.add(big, small) - big == small

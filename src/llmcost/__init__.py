@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ._images import ImageError, image_size, image_tokens
     from ._otel import CostSpanProcessor
     from ._read_base import UnknownUsageFieldWarning
+    from ._report import CostReport, ReportGroup, SkippedLine, cost_report
     from ._responses import cost_of_response, usage_from_response
     from ._stream import StreamUsage
     from ._tok_bpe import VocabularyError
@@ -65,11 +66,14 @@ if TYPE_CHECKING:
 _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
+    "CostReport": "._report",
     "CostSpanProcessor": "._otel",
     "ImageError": "._images",
     "MissingExtraError": "._tok_files",
     "StreamUsage": "._stream",
     "Tokenizer": "._tokens",
+    "ReportGroup": "._report",
+    "SkippedLine": "._report",
     "Tracker": "._tracker",
     "UnknownUsageFieldWarning": "._read_base",
     "VendorCountError": "._tok_vendor",
@@ -79,6 +83,7 @@ _LAZY = {
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
     "count_stream_tokens": "._tokens",
+    "cost_report": "._report",
     "count_tokens": "._tokens",
     "estimate_tokens": "._tokens",
     "image_size": "._images",
@@ -102,6 +107,7 @@ __all__ = [
     "Cost",
     "CostLogHandler",
     "CostRecord",
+    "CostReport",
     "CostSpanProcessor",
     "FileAccessError",
     "ImageError",
@@ -117,7 +123,9 @@ __all__ = [
     "PriceVariant",
     "PriceWindow",
     "Registry",
+    "ReportGroup",
     "RetiredModelError",
+    "SkippedLine",
     "StreamUsage",
     "Tokenizer",
     "Tracker",
@@ -131,6 +139,7 @@ __all__ = [
     "compare",
     "cost",
     "cost_of_response",
+    "cost_report",
     "count_file_tokens",
     "count_message_tokens",
     "count_stream_tokens",

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal, getcontext
 from typing import Any
 
-from ._errors import InvalidTypeError, MissingRateError, RetiredModelError
+from ._errors import InvalidInputError, InvalidTypeError, MissingRateError, RetiredModelError
 from ._money import CTX, MAX_COUNT, ZERO
 from ._prices import TOKEN_RATES, ModelPrice
 from ._rates import Level, R, context_key, levels
@@ -420,8 +420,9 @@ def compare(
 
     Only current models of *kind* (``"chat"``, ``"embedding"``, None for both) unless
     *include_retired*. Ties are broken by model id. Without *models*, a model that lacks a rate
-    the workload needs (a service tier, batch, cache, modality) is left out; with *models*, it
-    raises `MissingRateError`.
+    the workload needs (a service tier, batch, cache, modality) is left out, and so is one whose
+    price varies within the day when *at* is a bare date (pass a datetime to include it); with
+    *models*, each of these raises.
 
     >>> [c.model for c in compare(input_tokens=1_000, output_tokens=100,
     ...                           models=["gpt-4o", "gpt-4o-mini"])]
@@ -454,7 +455,9 @@ def compare(
                 continue
             try:
                 out.append(priced(reg, name, u, ctx, when))
-            except (MissingRateError, RetiredModelError):
+            except (MissingRateError, RetiredModelError, InvalidInputError):
+                # InvalidInputError: a bare date on which this model's price varies (time
+                # windows); the listing leaves it out like a model without a needed rate.
                 continue
         else:
             out.append(priced(reg, name, u, ctx, when))

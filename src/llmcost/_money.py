@@ -47,12 +47,23 @@ MAX_EXPONENT = 40
 
 
 def exact(value: Decimal) -> bool:
-    """Whether *value* is finite and small enough to take part in exact money arithmetic."""
+    """Whether *value* is finite and small enough to take part in exact money arithmetic.
+
+    At most `MAX_AMOUNT_DIGITS` significant digits, no digit below 10**-MAX_EXPONENT and a
+    magnitude below 10**MAX_EXPONENT: such amounts span at most 81 digit positions, so `CTX`
+    (96 digits) adds up to 10**15 of them without rounding.
+    """
     if not value.is_finite():
         return False
     _sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
-    return len(digits) <= MAX_AMOUNT_DIGITS and -MAX_EXPONENT <= exponent <= MAX_EXPONENT
+    if not value:
+        return exponent >= -MAX_EXPONENT
+    return (
+        len(digits) <= MAX_AMOUNT_DIGITS
+        and exponent >= -MAX_EXPONENT
+        and value.adjusted() < MAX_EXPONENT
+    )
 
 
 def add(*amounts: Decimal) -> Decimal:

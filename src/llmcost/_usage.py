@@ -172,7 +172,7 @@ class Usage:
             and type(r) is int
             and 0 <= r <= i <= MAX_COUNT
             and 0 <= o <= MAX_COUNT
-            and not any(d[f] for f in _PARTS)
+            and all(d[f] == 0 and type(d[f]) is int for f in _PARTS)
             and d["requests"] == 1
             and type(d["requests"]) is int
         ):
