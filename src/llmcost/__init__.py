@@ -32,7 +32,9 @@ from ._registry import Registry, get_price, list_models
 from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
+    from ._capture import capture, instrument, uninstrument
     from ._images import ImageError, image_size, image_tokens
+    from ._otel import CostSpanProcessor
     from ._read_base import UnknownUsageFieldWarning
     from ._report import CostReport, ReportGroup, SkippedLine, cost_report
     from ._responses import cost_of_response, usage_from_response
@@ -65,6 +67,7 @@ _LAZY = {
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
     "CostReport": "._report",
+    "CostSpanProcessor": "._otel",
     "ImageError": "._images",
     "MissingExtraError": "._tok_files",
     "StreamUsage": "._stream",
@@ -75,6 +78,7 @@ _LAZY = {
     "UnknownUsageFieldWarning": "._read_base",
     "VendorCountError": "._tok_vendor",
     "VocabularyError": "._tok_bpe",
+    "capture": "._capture",
     "cost_of_response": "._responses",
     "count_file_tokens": "._tokens",
     "count_message_tokens": "._tokens",
@@ -84,12 +88,14 @@ _LAZY = {
     "estimate_tokens": "._tokens",
     "image_size": "._images",
     "image_tokens": "._images",
+    "instrument": "._capture",
     "read_cost_log": "._tracker",
     "register_hf_tokenizer": "._tok_register",
     "register_sentencepiece_file": "._tok_register",
     "register_tiktoken_file": "._tok_register",
     "register_tokenizer": "._tok_register",
     "tokenizer_for": "._tokens",
+    "uninstrument": "._capture",
     "unregister_tokenizer": "._tok_register",
     "usage_from_response": "._responses",
     "write_cost_log": "._tracker",
@@ -102,6 +108,7 @@ __all__ = [
     "CostLogHandler",
     "CostRecord",
     "CostReport",
+    "CostSpanProcessor",
     "FileAccessError",
     "ImageError",
     "InvalidInputError",
@@ -128,6 +135,7 @@ __all__ = [
     "VendorCountError",
     "VocabularyError",
     "assert_within_budget",
+    "capture",
     "compare",
     "cost",
     "cost_of_response",
@@ -141,6 +149,7 @@ __all__ = [
     "get_price",
     "image_size",
     "image_tokens",
+    "instrument",
     "list_models",
     "read_cost_log",
     "register_hf_tokenizer",
@@ -149,6 +158,7 @@ __all__ = [
     "register_tokenizer",
     "tags",
     "tokenizer_for",
+    "uninstrument",
     "unregister_tokenizer",
     "usage_from_response",
     "write_cost_log",

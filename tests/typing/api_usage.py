@@ -69,3 +69,17 @@ def contexts() -> Decimal:
         seen: llmcost.Usage | None = acc.usage
         print(seen, acc.complete)
     return flex.total + flex.tools + flex.request_fees
+
+
+def captured() -> Decimal:
+    tracker = llmcost.Tracker()
+    with llmcost.capture(tracker) as same:
+        assert same is tracker  # client.chat.completions.create(...) here is recorded
+    llmcost.instrument(tracker)
+    llmcost.uninstrument()
+    processor = llmcost.CostSpanProcessor()
+    extra: dict[str, object] | None = processor.attributes(
+        {"gen_ai.request.model": "gpt-5.5", "gen_ai.usage.input_tokens": 10}
+    )
+    print(extra)
+    return tracker.total
