@@ -304,6 +304,18 @@ def test_sentencepiece_stream_equals_whole(
         llmcost.unregister_tokenizer("mistral")
 
 
+def test_sentencepiece_stream_with_a_forced_cut_in_its_tail(sp_model: tuple[Path, Any]) -> None:
+    """The example hypothesis found: a stream's last piece is cut as the whole text is."""
+    llmcost.register_sentencepiece_file("mistral", sp_model[0])
+    try:
+        with mock.patch.object(B, "MAX_RUN", 7), mock.patch.object(B, "_TAIL", 5):
+            whole = T.count_tokens("camelCase  'LL000", "mistral-large-2407")
+            chunks = ["camelCase  'LL0", "00"]
+            assert T.count_stream_tokens(chunks, "mistral-large-2407") == whole
+    finally:
+        llmcost.unregister_tokenizer("mistral")
+
+
 def test_gemini_sentencepiece_is_checked_against_gemma3(sp_model: tuple[Path, Any]) -> None:
     """For "gemini" a model that is not Gemma 3's published file is refused."""
     with pytest.raises(VocabularyError, match="expected file"):

@@ -278,8 +278,9 @@ def test_reserved_tag_names_are_a_clear_error(name: str) -> None:
     t = Tracker()
     tags: dict[str, object] = {name: "x"}
     if name in {"model", "service_tier", "speed", "inference_geo", "batch", "at"}:
-        # These are record()'s own keywords: Python binds them, so they never become tags.
-        with llmcost.tags(**tags), pytest.raises(llmcost.InvalidTypeError, match=repr(name)):
+        # These are record()'s own keywords: Python binds them, so they never become tags;
+        # llmcost.tags() refuses them when the block opens.
+        with pytest.raises(llmcost.InvalidTypeError, match=repr(name)), llmcost.tags(**tags):
             t.record("gpt-4o", Usage(input_tokens=1))
     else:
         with pytest.raises(llmcost.InvalidTypeError, match=repr(name)):

@@ -24,8 +24,9 @@ except ImportError:  # pragma: no cover - exercised in a subprocess by the tests
     raise MissingExtraError(_msg) from None
 
 from ._capture import log_once
-from ._errors import LLMCostError
+from ._errors import InvalidTypeError, LLMCostError
 from ._money import plain
+from ._registry import Registry
 from ._usage import AMOUNT_FIELDS, Usage
 
 if TYPE_CHECKING:
@@ -101,6 +102,16 @@ class CostSpanProcessor(SpanProcessor):
         registry: Registry | None = None,
         meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
+        for name, value, need in (
+            ("processor", processor, "on_end"),
+            ("meter_provider", meter_provider, "get_meter"),
+        ):
+            if value is not None and not callable(getattr(value, need, None)):
+                msg = f"{name} must be an OpenTelemetry {name.replace('_', ' ')}, not {value!r:.60}"
+                raise InvalidTypeError(msg)
+        if registry is not None and not isinstance(registry, Registry):
+            msg = f"registry must be a Registry, not {type(registry).__name__}"
+            raise InvalidTypeError(msg)
         self._next = processor
         self._registry = registry
         meter = (

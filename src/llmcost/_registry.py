@@ -159,6 +159,10 @@ class Registry:
         >>> reg.get("gpt-4o").input_per_mtok
         Decimal('2')
         """
+        for p in prices:
+            if not isinstance(p, ModelPrice):
+                msg = f"with_prices takes ModelPrice values, not {type(p).__name__}"
+                raise InvalidTypeError(msg)
         replaced = {p.model for p in prices}
         kept = [p for p in self.prices() if p.model not in replaced]
         return Registry([*kept, *(attrs.evolve(p, valid_to=None) for p in prices)])
@@ -170,6 +174,9 @@ class Registry:
         of its names already resolves here (``gemini/gemini-2.5-pro`` resolves to the curated
         ``gemini-2.5-pro``, so litellm's entry of that name is left out).
         """
+        if not isinstance(other, Registry):
+            msg = f"merged takes a Registry, not {type(other).__name__}"
+            raise InvalidTypeError(msg)
         extra: list[ModelPrice] = []
         for model, history in other._by_model.items():
             names = {model, *(a for p in history for a in p.aliases)}
@@ -240,7 +247,13 @@ class Registry:
         """Up to *n* canonical ids close to *model* (for error messages)."""
         import difflib  # only on the error path
 
-        key = normalise(str(model)[:MAX_NAME])
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 < n <= 100:
+            msg = f"n must be an int from 1 to 100, not {n!r:.40}"
+            raise InvalidTypeError(msg)
+        if not isinstance(model, str):
+            msg = f"model must be a str, not {type(model).__name__}"
+            raise InvalidTypeError(msg)
+        key = normalise(model[:MAX_NAME])
         out: list[str] = []
         for name in difflib.get_close_matches(key, list(self._index), n=n * 3, cutoff=0.6):
             canonical = self._index[name]
@@ -356,6 +369,16 @@ def _shipped() -> Registry:
     return Registry(parse_price_file(text, "llmcost/data/prices.json"))
 
 
+def registry_or_default(registry: object) -> Registry:
+    """*registry*, or the default one when it is None; anything else is an `InvalidTypeError`."""
+    if registry is None:
+        return Registry.default()
+    if not isinstance(registry, Registry):
+        msg = f"registry must be a Registry, not {type(registry).__name__}"
+        raise InvalidTypeError(msg)
+    return registry
+
+
 def get_price(
     model: str, *, at: date | datetime | None = None, registry: Registry | None = None
 ) -> ModelPrice:
@@ -365,7 +388,7 @@ def get_price(
     >>> p.model, p.input_per_mtok, p.output_per_mtok
     ('gpt-4o', Decimal('2.5'), Decimal('10'))
     """
-    return (Registry.default() if registry is None else registry).get(model, at=at)
+    return registry_or_default(registry).get(model, at=at)
 
 
 def list_models(
@@ -376,6 +399,4 @@ def list_models(
     >>> "claude-sonnet-4-6" in list_models(provider="anthropic")
     True
     """
-    return (Registry.default() if registry is None else registry).models(
-        provider, include_retired=include_retired
-    )
+    return registry_or_default(registry).models(provider, include_retired=include_retired)

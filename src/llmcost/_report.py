@@ -38,6 +38,11 @@ Source = Union[str, "os.PathLike[str]", IO[bytes], IO[str], Iterable["CostRecord
 
 
 def _frozen_counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and type(n) is int for k, n in value.items()
+    ):
+        msg = f"expected a mapping of names to int counts, not {value!r:.60}"
+        raise InvalidTypeError(msg)
     return MappingProxyType(dict(value))
 
 

@@ -444,5 +444,9 @@ def stream_pieces(chunks: Iterable[str], cut: re.Pattern[str] = CUT) -> Iterator
                 pos = end
             pieces, size = [buf[pos:]], len(buf) - pos
     buf = "".join(pieces)
-    if buf:
-        yield buf
+    pos = 0
+    for start, end in segments(buf, 0, cut):  # the tail too: a counter that changes a piece
+        yield buf[start:end]  # (SentencePiece drops a leading space) must see whole segments
+        pos = end
+    if pos < len(buf):
+        yield buf[pos:]

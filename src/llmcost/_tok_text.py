@@ -10,6 +10,9 @@ from llmcost._errors import FileAccessError, InvalidInputError, InvalidTypeError
 
 
 def checked_chunks(chunks: Iterable[str]) -> Iterator[str]:
+    if isinstance(chunks, (str, bytes)) or not isinstance(chunks, Iterable):
+        msg = f"chunks must be an iterable of str, not {type(chunks).__name__}"
+        raise InvalidTypeError(msg)
     for i, chunk in enumerate(chunks):
         if not isinstance(chunk, str):
             msg = f"chunk {i} must be a str, not {type(chunk).__name__}"
@@ -26,7 +29,7 @@ def text_codec(encoding: object) -> codecs.CodecInfo:
         raise InvalidTypeError(msg)
     try:
         info = codecs.lookup(encoding)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         msg = f"unknown text encoding {encoding!r}"
         raise InvalidInputError(msg) from None
     if not getattr(info, "_is_text_encoding", True):

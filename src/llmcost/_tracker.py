@@ -10,12 +10,12 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal
 
-from ._context import current_tags
+from ._context import RESERVED, current_tags, refuse_reserved
 from ._cost import cost
 from ._errors import InvalidTypeError, InvalidUsageError, UnknownModelError
 from ._log import CostLogHandler, read_cost_log, write_cost_log
@@ -31,26 +31,6 @@ from ._usage import COUNT_FIELDS, Cost, Usage, get_counts
 
 __all__ = ["CostLogHandler", "CostRecord", "Tracker", "read_cost_log", "write_cost_log"]
 
-#: Names `Tracker.record` keeps for itself: none of them can be a tag.
-RESERVED = frozenset(
-    {
-        "at",
-        "batch",
-        "inference_geo",
-        "model",
-        "registry",
-        "response_or_model",
-        "service_tier",
-        "speed",
-        "usage",
-    }
-)
-_WHY = {
-    "model": "model= overrides a response's model",
-    "registry": "pass registry= to Tracker()",
-    "usage": "usage= is the request's Usage",
-    "response_or_model": "it is record()'s first argument",
-}
 # get_counts(usage)[3:] of a usage with only input, output and cache-read counts.
 _SIMPLE_TAIL = (*(0 for _ in COUNT_FIELDS[3:-1]), 1)
 _PLAIN_TAG = frozenset({str, int, bool, float, type(None)})
@@ -62,15 +42,6 @@ def _shorten(text: str) -> str:
         return text
     keep = MAX_NAME - 40
     return f"{text[:keep]}...[{len(text) - keep:,} more characters]"
-
-
-def _refuse_reserved(names: Iterable[str], source: str) -> None:
-    bad = sorted(RESERVED.intersection(names))
-    if bad:
-        name = bad[0]
-        why = _WHY.get(name, f"{name}= is part of the request context")
-        msg = f"{source}{name!r} cannot be a tag: {why}; give the tag another name"
-        raise InvalidTypeError(msg)
 
 
 class Tracker:
@@ -193,11 +164,11 @@ class Tracker:
                 tags = dict(tags)
                 usage = tags.pop("usage")  # type: ignore[assignment]
             if not RESERVED.isdisjoint(tags):
-                _refuse_reserved(tags, "")
+                refuse_reserved(tags, "")
         context = current_tags()
         if context:
             if not RESERVED.isdisjoint(context):
-                _refuse_reserved(context, "llmcost.tags(): ")
+                refuse_reserved(context, "llmcost.tags(): ")
             tags = {**context, **tags}
         if isinstance(response_or_model, str):
             if model is not None:
@@ -262,11 +233,11 @@ class Tracker:
             msg = f"record_unpriced(..., reason): a str or None, not {type(reason).__name__}"
             raise InvalidTypeError(msg)
         if tags and not RESERVED.isdisjoint(tags):
-            _refuse_reserved(tags, "")
+            refuse_reserved(tags, "")
         context = current_tags()
         if context:
             if not RESERVED.isdisjoint(context):
-                _refuse_reserved(context, "llmcost.tags(): ")
+                refuse_reserved(context, "llmcost.tags(): ")
             tags = {**context, **tags}
         self._store(_unpriced(model, usage, reason, tags))
 

@@ -45,8 +45,9 @@ def _bad_count(name: str, value: object) -> InvalidUsageError:
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 0:
             return InvalidUsageError(f"{name} must be a non-negative int, got {value!r}")
+        size = f"{value:.3e}" if value < 10**300 else f"a {value.bit_length()}-bit number"
         return InvalidUsageError(
-            f"{name} is {value:.3e}: llmcost prices counts up to 10**15 exactly and "
+            f"{name} is {size}: llmcost prices counts up to 10**15 exactly and "
             "refuses larger ones rather than round them"
         )
     return InvalidUsageError(f"{name} must be a non-negative int, got {kind} {value!r:.60}")
