@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._budget import Budget, assert_within_budget
-from ._context import tags
-from ._cost import compare, cost, estimate
 from ._errors import (
     BudgetExceeded,
     FileAccessError,
@@ -27,11 +24,14 @@ from ._errors import (
     RetiredModelError,
     UnknownModelError,
 )
-from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
-from ._registry import Registry, get_price, list_models
-from ._usage import Cost, Usage
 
 if TYPE_CHECKING:
+    from ._budget import Budget, assert_within_budget
+    from ._context import tags
+    from ._cost import compare, cost, estimate
+    from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
+    from ._registry import Registry, get_price, list_models
+    from ._usage import Cost, Usage
     from ._capture import capture, instrument, uninstrument
     from ._images import ImageError, image_size, image_tokens
     from ._otel import CostSpanProcessor
@@ -60,10 +60,25 @@ if TYPE_CHECKING:
     )
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
 
-# Imported on first use: token counting, images and logging bring regular expressions,
-# `logging` and more attrs classes, and the response readers six modules (8 ms), which
-# `import llmcost` should not pay for.
+# Everything but the exceptions is imported on first use: `import llmcost` then costs about
+# 2 ms (the price model's attrs classes alone take 10 ms to define, the response readers and
+# token counting more; benchmarks/import_speed.py).
 _LAZY = {
+    "Budget": "._budget",
+    "Cost": "._usage",
+    "ModelPrice": "._prices",
+    "PriceTier": "._prices",
+    "PriceVariant": "._prices",
+    "PriceWindow": "._prices",
+    "Registry": "._registry",
+    "Usage": "._usage",
+    "assert_within_budget": "._budget",
+    "compare": "._cost",
+    "cost": "._cost",
+    "estimate": "._cost",
+    "get_price": "._registry",
+    "list_models": "._registry",
+    "tags": "._context",
     "CostLogHandler": "._tracker",
     "CostRecord": "._tracker",
     "CostReport": "._report",

@@ -128,8 +128,9 @@ def load_json(text: str, file: str) -> Any:
         raise PriceDataError(msg) from None
 
 
-def parse_price_file(text: str, file: str = "<prices>") -> list[ModelPrice]:
-    """Parse and validate a JSON price file (schema 1 or 2); errors name file, entry, field."""
+def price_file_entries(text: str, file: str = "<prices>") -> tuple[int, list[dict[str, Any]]]:
+    """``(schema version, entries)`` of a price file: its shape and unique ids checked, each
+    entry left to `parse_entry` (the registry parses the shipped file's entries on first use)."""
     where = _Where(file)
     doc = load_json(text, file)
     if not isinstance(doc, dict) or not isinstance(doc.get("models"), list):
@@ -137,23 +138,38 @@ def parse_price_file(text: str, file: str = "<prices>") -> list[ModelPrice]:
     version = doc.get("schema_version", 1)
     if version not in (1, 2) or isinstance(version, bool):
         raise where.error("schema_version", f"unsupported schema version {version!r} (1 or 2)")
-    out: list[ModelPrice] = []
     seen: set[str] = set()
     for i, entry in enumerate(doc["models"]):
         where.entry = f"#{i}"
         if not isinstance(entry, dict):
             raise where.error("", "each entry must be an object")
         model = _str(where, "model", entry.get("model"))
-        where.entry = f"#{i} ({model!r})"
         if model.strip().lower() in seen:
+            where.entry = f"#{i} ({model!r})"
             raise where.error("model", "duplicate model id")
         seen.add(model.strip().lower())
-        try:
-            out.extend(_parse_entry(where, entry, model, version))
-        except _Located:
-            raise
-        except LLMCostError as e:  # a value class refused a value: say where
-            raise where.error("", str(e)) from None
+    return version, doc["models"]
+
+
+def parse_entry(entry: dict[str, Any], version: int, file: str, i: int) -> list[ModelPrice]:
+    """The price periods of entry *i* of a price file; errors name the file, entry and field."""
+    where = _Where(file)
+    model = str(entry["model"])
+    where.entry = f"#{i} ({model!r})"
+    try:
+        return _parse_entry(where, entry, model, version)
+    except _Located:
+        raise
+    except LLMCostError as e:  # a value class refused a value: say where
+        raise where.error("", str(e)) from None
+
+
+def parse_price_file(text: str, file: str = "<prices>") -> list[ModelPrice]:
+    """Parse and validate a JSON price file (schema 1 or 2); errors name file, entry, field."""
+    version, entries = price_file_entries(text, file)
+    out: list[ModelPrice] = []
+    for i, entry in enumerate(entries):
+        out.extend(parse_entry(entry, version, file, i))
     return out
 
 

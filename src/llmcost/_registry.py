@@ -6,14 +6,14 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
 from ._errors import InvalidTypeError, PriceDataError, UnknownModelError
 from ._families import EXACT_TOKENIZERS, TOKENIZERS
 from ._names import HOSTS, MAX_NAME, candidates, normalise
-from ._pricefile import parse_price_file, read_text
-from ._prices import ModelPrice, with_periods
+from ._prices import ModelPrice, to_instant, with_periods
 from ._when import ambiguous_day, instant_of, now, on_or_after, within_day
 
 __all__ = [
@@ -37,6 +37,17 @@ def on_default_change(hook: Callable[[], None]) -> None:
     _DEFAULT_LISTENERS.append(hook)
 
 
+@attrs.frozen
+class _Meta:
+    """What listing and resolving a model needs, known before its prices are built."""
+
+    provider: str
+    kind: str
+    retired_at: datetime | None
+    checked: date | None
+    names: set[str] = attrs.field(eq=False)
+
+
 class Registry:
     """An immutable set of model prices with deterministic name resolution.
 
@@ -54,7 +65,9 @@ class Registry:
     (True, False)
     """
 
-    __slots__ = ("_as_of", "_by_model", "_hosted", "_index", "_resolved")
+    __slots__ = (
+        "_as_of", "_by_model", "_hosted", "_index", "_lock", "_meta", "_raw", "_resolved",
+    )  # fmt: skip
 
     def __init__(self, prices: Iterable[ModelPrice] = ()) -> None:
         groups: dict[str, list[ModelPrice]] = {}
@@ -66,18 +79,31 @@ class Registry:
                 msg = f"a Registry holds ModelPrice values, not {type(p).__name__}"
                 raise InvalidTypeError(msg)
             groups.setdefault(p.model, []).append(p)
-        by_model: dict[str, tuple[ModelPrice, ...]] = {}
-        index: dict[str, str] = {}
-        hosted: dict[str, list[str]] = {}
-        for model in sorted(groups):
-            history = with_periods(groups[model])
-            by_model[model] = history
+        by_model = {model: with_periods(groups[model]) for model in sorted(groups)}
+        meta = {}
+        for model, history in by_model.items():
             names = {model}
             for p in history:
                 names.update(p.aliases)
                 if p.display_name:
                     names.add(p.display_name)
-            for name in sorted(names):
+            last = history[-1]
+            checked = [p.checked for p in history if p.checked is not None]
+            meta[model] = _Meta(
+                last.provider, last.kind, last.retired_at, max(checked, default=None), names
+            )
+        self._setup(by_model, meta, {})
+
+    def _setup(
+        self,
+        by_model: dict[str, tuple[ModelPrice, ...]],
+        meta: dict[str, _Meta],
+        raw: dict[str, tuple[dict[str, Any], int, str, int]],
+    ) -> None:
+        index: dict[str, str] = {}
+        hosted: dict[str, list[str]] = {}
+        for model in sorted(meta):
+            for name in sorted(meta[model].names):
                 key = normalise(name)
                 owner = index.get(key)
                 if owner is not None and owner != model:
@@ -88,11 +114,56 @@ class Registry:
             if base and host in HOSTS:
                 hosted.setdefault(base, []).append(model)
         self._by_model = by_model
+        self._meta = dict(sorted(meta.items()))
+        self._raw = raw
+        self._lock = threading.Lock()
         self._index = index
         self._hosted = hosted
         self._resolved: dict[str, str] = {}
-        checked = [p.checked for h in by_model.values() for p in h if p.checked is not None]
+        checked = [m.checked for m in meta.values() if m.checked is not None]
         self._as_of = max(checked) if checked else None
+
+    @classmethod
+    def _from_text(cls, text: str, file: str) -> Registry:
+        """The registry of a price file whose entries are parsed on first use (the shipped
+        file: its 321 entries would take 25 ms to build, and a process often prices a few)."""
+        from ._pricefile import price_file_entries  # the parser (and json) on first use: 3 ms
+
+        version, entries = price_file_entries(text, file)
+        meta: dict[str, _Meta] = {}
+        raw: dict[str, tuple[dict[str, Any], int, str, int]] = {}
+        for i, entry in enumerate(entries):
+            model = entry["model"]
+            names = {model, *entry.get("aliases", ())}
+            if entry.get("display_name"):
+                names.add(entry["display_name"])
+            retired = entry.get("retired")
+            checked = entry.get("checked")
+            meta[model] = _Meta(
+                str(entry.get("provider", "")).lower(),
+                str(entry.get("kind", "chat")),
+                None if retired is None else to_instant(retired, "retired"),
+                None if checked is None else date.fromisoformat(checked),
+                names,
+            )
+            raw[model] = (entry, version, file, i)
+        reg = cls.__new__(cls)
+        reg._setup({}, meta, raw)
+        return reg
+
+    def _history(self, model: str) -> tuple[ModelPrice, ...]:
+        """The price periods of canonical id *model*, built from the file on first use."""
+        found = self._by_model.get(model)
+        if found is None:
+            with self._lock:
+                found = self._by_model.get(model)
+                if found is None:
+                    from ._pricefile import parse_entry
+
+                    entry, version, file, i = self._raw[model]
+                    found = with_periods(parse_entry(entry, version, file, i))
+                    self._by_model[model] = found
+        return found
 
     # --- construction ---
 
@@ -127,6 +198,8 @@ class Registry:
 
         Files written for llmcost 0.1 (schema 1) are read too.
         """
+        from ._pricefile import parse_price_file, read_text
+
         name, text = read_text(path)
         prices = parse_price_file(text, name)
         try:
@@ -178,11 +251,10 @@ class Registry:
             msg = f"merged takes a Registry, not {type(other).__name__}"
             raise InvalidTypeError(msg)
         extra: list[ModelPrice] = []
-        for model, history in other._by_model.items():
-            names = {model, *(a for p in history for a in p.aliases)}
-            if any(name in self for name in names):
+        for model, meta in other._meta.items():
+            if any(name in self for name in meta.names):
                 continue
-            extra.extend(history)
+            extra.extend(other._history(model))
         return Registry([*self.prices(), *extra])
 
     def prices(self) -> list[ModelPrice]:
@@ -193,7 +265,7 @@ class Registry:
         >>> len(Registry.default().prices()) >= len(Registry.default())
         True
         """
-        return [p for history in self._by_model.values() for p in history]
+        return [p for model in self._meta for p in self._history(model)]
 
     # --- lookup ---
 
@@ -269,13 +341,13 @@ class Registry:
         >>> Registry.default().get("o3", at=date(2025, 1, 1)).input_per_mtok
         Decimal('10')
         """
-        history = self._by_model[self.resolve(model)]
+        history = self._history(self.resolve(model))
         when = now() if at is None else instant_of(at)
         return period_at(history, when)
 
     def history(self, model: str) -> tuple[ModelPrice, ...]:
         """Every price period of *model*, oldest first."""
-        return self._by_model[self.resolve(model)]
+        return self._history(self.resolve(model))
 
     def models(self, provider: str | None = None, *, include_retired: bool = False) -> list[str]:
         """Canonical ids, sorted; only *provider*'s when given; retired models only if asked."""
@@ -284,19 +356,16 @@ class Registry:
             raise InvalidTypeError(msg)
         want = None if provider is None else provider.strip().lower()
         t = now()
-        out = []
-        for m, h in self._by_model.items():
-            last = h[-1]
-            if want is not None and last.provider != want:
-                continue
-            if not include_retired and last.retired_at is not None and t >= last.retired_at:
-                continue
-            out.append(m)
-        return out
+        return [
+            m
+            for m, meta in self._meta.items()
+            if (want is None or meta.provider == want)
+            and (include_retired or meta.retired_at is None or t < meta.retired_at)
+        ]
 
     def providers(self) -> list[str]:
         """The providers that have at least one model, sorted."""
-        return sorted({h[-1].provider for h in self._by_model.values()})
+        return sorted({meta.provider for meta in self._meta.values()})
 
     @property
     def as_of(self) -> date | None:
@@ -313,10 +382,10 @@ class Registry:
         return True
 
     def __len__(self) -> int:
-        return len(self._by_model)
+        return len(self._meta)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._by_model)
+        return iter(self._meta)
 
     def __repr__(self) -> str:
         as_of = self._as_of.isoformat() if self._as_of else None
@@ -366,7 +435,7 @@ def _shipped() -> Registry:
         from importlib.resources import files
 
         text = (files("llmcost") / "data" / "prices.json").read_text(encoding="utf-8")
-    return Registry(parse_price_file(text, "llmcost/data/prices.json"))
+    return Registry._from_text(text, "llmcost/data/prices.json")
 
 
 def registry_or_default(registry: object) -> Registry:
