@@ -27,15 +27,14 @@ from ._errors import (
 
 if TYPE_CHECKING:
     from ._budget import Budget, assert_within_budget
+    from ._capture import capture, instrument, uninstrument
     from ._context import tags
     from ._cost import compare, cost, estimate
-    from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
-    from ._registry import Registry, get_price, list_models
-    from ._usage import Cost, Usage
-    from ._capture import capture, instrument, uninstrument
     from ._images import ImageError, image_size, image_tokens
     from ._otel import CostSpanProcessor
+    from ._prices import ModelPrice, PriceTier, PriceVariant, PriceWindow
     from ._read_base import UnknownUsageFieldWarning
+    from ._registry import Registry, get_price, list_models
     from ._report import CostReport, ReportGroup, SkippedLine, cost_report
     from ._responses import cost_of_response, usage_from_response
     from ._stream import StreamUsage
@@ -59,6 +58,7 @@ if TYPE_CHECKING:
         tokenizer_for,
     )
     from ._tracker import CostLogHandler, CostRecord, Tracker, read_cost_log, write_cost_log
+    from ._usage import Cost, Usage
 
 # Everything but the exceptions is imported on first use: `import llmcost` then costs about
 # 2 ms (the price model's attrs classes alone take 10 ms to define, the response readers and
