@@ -126,7 +126,8 @@ def test_calls_are_captured_without_record(
     """The marker prices every SDK call of the test with no record() call: under budget
     passes, over budget fails once with one clear message, a plain test is untouched."""
     pytester.makepyfile(CAPTURED.format(url=server.url))
-    result = pytester.runpytest_subprocess()
+    # -rN: no short summary, which repeats the message in full where CI is set.
+    result = pytester.runpytest_subprocess("-rN")
     result.assert_outcomes(passed=3, failed=1)
     out = result.stdout.str()
     assert out.count("over the budget of $0.005000") == 1

@@ -316,6 +316,12 @@ def cost(
     )
     reg = _registry(registry)
     if at is None and not (service_tier or speed or inference_geo or batch):
+        try:
+            hot = _HOT.get(model)
+        except TypeError:  # unhashable: not a model name; _hot_price says so
+            hot = None
+        if hot is not None and hot[0] is reg and (hot[3] is _FOREVER or time.time() < hot[3]):
+            return price_usage(hot[1], u, hot[2])  # a Usage given: the cached rates (5 us)
         return _hot_price(reg, model, u)
     ctx = context_key(service_tier, speed, inference_geo, batch)
     return priced(reg, model, u, ctx, at)
