@@ -35,11 +35,15 @@ def fixture(name: str) -> dict[str, Any]:
     return data
 
 
-def transport(httpx: Any, name: str) -> Any:
-    """A MockTransport that answers every request with the fixture (streams unread)."""
+def transport(httpx: Any, name: str, deltas: int = 0) -> Any:
+    """A MockTransport that answers every request with the fixture (streams unread); with
+    *deltas*, a stream's first text delta is repeated that many times (a long answer)."""
     fx = fixture(name)
     if fx.get("sse") is not None:
         events = [e + "\n\n" for e in fx["sse"].split("\n\n") if e]
+        if deltas:
+            k = next(i for i, e in enumerate(events) if '"text_delta"' in e)
+            events[k:k] = [events[k]] * deltas
 
         class Events(httpx.SyncByteStream):  # type: ignore[misc]
             def __iter__(self) -> Iterator[bytes]:
@@ -69,8 +73,8 @@ def calls() -> dict[str, Callable[[], object]]:
         http = httpx2.Client(transport=transport(httpx2, name))
         return openai.OpenAI(base_url="http://llm.test/v1", api_key="x", http_client=http)
 
-    def an(name: str) -> Any:
-        http = httpx2.Client(transport=transport(httpx2, name))
+    def an(name: str, deltas: int = 0) -> Any:
+        http = httpx2.Client(transport=transport(httpx2, name, deltas))
         return anthropic.Anthropic(base_url="http://llm.test", api_key="x", http_client=http)
 
     chat, resp = oa("openai_chat_real_gpt5_reasoning"), oa("openai_responses_cached_reasoning")
@@ -79,6 +83,7 @@ def calls() -> dict[str, Callable[[], object]]:
         an("anthropic_message_cache_write_5m_1h"),
         an("anthropic_stream_thinking_cache_1h"),
     )
+    long_stream = an("anthropic_stream_thinking_cache_1h", deltas=300)
     opts = {"include_usage": True}
     kw: dict[str, Any] = {"model": "claude-opus-4-8", "max_tokens": 9, "messages": HI}
     return {
@@ -91,6 +96,7 @@ def calls() -> dict[str, Callable[[], object]]:
             )
         ),
         "anthropic stream": lambda: list(msg_stream.messages.create(stream=True, **kw)),
+        "anthropic 300 deltas": lambda: list(long_stream.messages.create(stream=True, **kw)),
     }
 
 

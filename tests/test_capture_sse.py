@@ -82,6 +82,27 @@ def test_any_chunking_reads_the_same(name: str, data: st.DataObject) -> None:
         assert read(chunks, mp) == expected_events(name)
 
 
+@pytest.mark.parametrize("name", STREAMS)
+def test_one_event_per_chunk_reads_the_same(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks cut at event ends (as servers send them, the shortcut's case), alone or in
+    pairs, yield the same events as the whole body."""
+    raw = load(name)["sse"].encode()
+    events = [e + b"\n\n" for e in raw.split(b"\n\n") if e]
+    assert read(events, monkeypatch) == expected_events(name)
+    pairs = [b"".join(events[i : i + 2]) for i in range(0, len(events), 2)]
+    assert read(pairs, monkeypatch) == expected_events(name)
+
+
+def test_done_marker_in_its_own_chunk_is_seen() -> None:
+    """OpenAI's ``data: [DONE]`` arriving as a whole chunk still marks the stream ended."""
+    obs = Observer((), Request(lambda: None, None, ()), True, None, None)
+    obs.feed(b'data: {"id":"x","model":"gpt-5.5","choices":[]}\n\n')
+    obs.feed(b'data: {"id":"x","choices":[{"delta":{"content":"hi"}}]}\n\n')
+    assert not obs._done
+    obs.feed(b"data: [DONE]\n\n")
+    assert obs._done
+
+
 def test_gzip_bodies_are_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
     """A gzip-encoded stream (raw bytes as they come off the socket) is decoded first."""
     name = "anthropic_stream_thinking_cache_1h"

@@ -228,6 +228,17 @@ class Observer(Closable):
                 else:
                     self._parts.append(chunk)
                 return
+            # Whole events without a usage (most of a stream: a text delta each) are skipped
+            # unsplit: 0.6 us less an event (300 deltas: 581 -> 398 us, capture_overhead.py).
+            if (
+                not self._first
+                and not self._buf
+                and not self._data
+                and chunk[-2:] == b"\n\n"
+                and b"usage" not in chunk
+                and b"[DONE]" not in chunk
+            ):
+                return
             if b"\n" not in chunk:
                 self._buf += chunk
                 if len(self._buf) > _MAX_BUFFER:
