@@ -321,7 +321,7 @@ def cost(
         except TypeError:  # unhashable: not a model name; _hot_price says so
             hot = None
         if hot is not None and hot[0] is reg and (hot[3] is _FOREVER or time.time() < hot[3]):
-            return price_usage(hot[1], u, hot[2])  # a Usage given: the cached rates (5 us)
+            return price_usage(hot[1], u, hot[2])  # a Usage given: the cached rates (5 us, not 7.3)
         return _hot_price(reg, model, u)
     ctx = context_key(service_tier, speed, inference_geo, batch)
     return priced(reg, model, u, ctx, at)
