@@ -109,11 +109,15 @@ def test_lines_and_records_agree(recs: list[CostRecord], by: str) -> None:
 
 
 @settings(max_examples=300)
-@given(st.lists(mangled_lines(), min_size=1, max_size=4))
-def test_fast_and_careful_paths_agree(lines: list[str]) -> None:
-    """Any line, however mangled, counts the same on the fast path as on the careful one."""
-    fast = cost_report(io.StringIO("\n".join(lines) + "\n"))
-    careful = cost_report(io.StringIO("\n".join(" " + line for line in lines) + "\n"))
+@given(
+    st.lists(mangled_lines(), min_size=1, max_size=4),
+    st.sampled_from(["model", "day", "provider", "feature"]),
+)
+def test_fast_and_careful_paths_agree(lines: list[str], by: str) -> None:
+    """Any line, however mangled, counts the same on the fast path as on the careful one,
+    whatever the report groups by."""
+    fast = cost_report(io.StringIO("\n".join(lines) + "\n"), by=by)
+    careful = cost_report(io.StringIO("\n".join(" " + line for line in lines) + "\n"), by=by)
     assert fast.groups == careful.groups
     assert (fast.skipped, fast.unpriced) == (careful.skipped, careful.unpriced)
     assert [s.line for s in fast.skipped_lines] == [s.line for s in careful.skipped_lines]
