@@ -1,9 +1,11 @@
-"""Every current first-party model in litellm's price file resolves, or is a named gap."""
+"""Every current first-party model in litellm's price file resolves, or is a named gap; no model
+the data itself calls shut down is offered as current."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -56,3 +58,21 @@ def test_every_gap_is_still_a_gap_and_has_a_reason() -> None:
     assert all(isinstance(r, str) and len(r) > 20 for r in gaps.values())
     resolving = sorted(name for name in gaps if name in reg)
     assert not resolving, f"now priced by llmcost: remove from litellm_gaps.json: {resolving}"
+
+
+# How the curators' notes say a model is gone, when the vendor published no date for it.
+GONE = re.compile(
+    r"shut down;|long shut down|listed as 'shut down'|retired by \w+;"
+    r"|no longer in \w+'s model list",
+    re.IGNORECASE,
+)
+
+
+def test_no_model_the_notes_call_shut_down_is_current() -> None:
+    """A model whose note says it is shut down (no date published) carries a retirement, so
+    compare() and list_models() never offer it as a current, often $0, choice."""
+    gone_now = [m for m in llmcost.list_models() if GONE.search(llmcost.get_price(m).note or "")]
+    assert gone_now == []
+    everything = llmcost.list_models(include_retired=True)
+    flagged = [m for m in everything if GONE.search(llmcost.get_price(m).note or "")]
+    assert {"gemini-exp-1206", "groq/llama-3.1-70b"} <= set(flagged)  # the pattern still bites
