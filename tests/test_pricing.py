@@ -512,6 +512,8 @@ def test_the_fast_path_equals_the_general_rule(
                         cache_read_tokens=u.cache_read_tokens)  # fmt: skip
             assert fast == slow
             assert (fast.total, fast.usage, repr(fast)) == (slow.total, slow.usage, repr(slow))
+            given_usage = cost(model, simple)  # a Usage of these parts takes the fast path too
+            assert (given_usage, repr(given_usage)) == (slow, repr(slow))
 
 
 def test_falsy_non_int_parts_are_refused() -> None:

@@ -28,12 +28,11 @@ from decimal import (
     Underflow,
 )
 
-CTX = Context(
-    prec=96,
-    Emax=10_000,
-    Emin=-10_000,
-    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded, Underflow, Clamped],
-)
+_TRAPS = [InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded, Underflow, Clamped]
+CTX = Context(prec=96, Emax=10_000, Emin=-10_000, traps=_TRAPS)
+# Cost reports: amounts within `exact`'s bounds span at most 140 digits (10**100 down to
+# 10**-40); 200 digits of precision hold exact sums of 10**60 of them. Nothing rounds here either.
+SUM_CTX = Context(prec=200, Emax=100_000, Emin=-100_000, traps=_TRAPS)
 # Rounding for display only (never for money that is kept).
 _DISPLAY = Context(prec=96, rounding=ROUND_HALF_EVEN, Emax=10_000, Emin=-10_000, traps=[])
 _MILLIONTH = Decimal("0.000001")

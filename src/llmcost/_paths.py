@@ -25,19 +25,23 @@ def checked_path(path: object, what: str) -> str:
     if not isinstance(path, (str, os.PathLike)):
         msg = f"{what} must be a str or os.PathLike path, not {type(path).__name__}"
         raise InvalidTypeError(msg)
-    name = os.fspath(path)
+    try:
+        name = os.fspath(path)
+    except TypeError as e:  # an os.PathLike whose __fspath__ gives neither str nor bytes
+        msg = f"{what}: {e}"
+        raise InvalidTypeError(msg) from None
     if isinstance(name, bytes):
         name = os.fsdecode(name)
-    if not isinstance(name, str):
-        msg = f"{what}: os.fspath() gave {type(name).__name__}, not a str"
-        raise InvalidTypeError(msg)
     if "\x00" in name:
         msg = f"{what} {shown(name)!r} contains a NUL byte"
         raise InvalidInputError(msg)
     try:
         os.fsencode(name)
     except UnicodeError:
-        msg = f"{what} {shown(name)!r} cannot be encoded for this file system (a lone surrogate?)"
+        msg = (
+            f"{what} {shown(name)!r} cannot be encoded as a file name on this file system"
+            " (a lone surrogate?)"
+        )
         raise InvalidInputError(msg) from None
     return name
 

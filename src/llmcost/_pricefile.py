@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ._errors import FileAccessError, InvalidInputError, LLMCostError, PriceDataError
+from ._paths import checked_path
 from ._prices import (
     TOKEN_RATES,
     ModelPrice,
@@ -71,18 +72,8 @@ def read_text(path: str | os.PathLike[str], what: str = "price file") -> tuple[s
     if not isinstance(path, (str, os.PathLike)):
         msg = f"{what} path must be a str or os.PathLike, not {type(path).__name__}"
         raise InvalidInputError(msg)
-    name = os.fspath(path)
-    if isinstance(name, bytes):
-        name = os.fsdecode(name)
+    name = checked_path(path, f"{what} path")
     shown = ascii(name)[1:-1]
-    if "\x00" in name:
-        msg = f"{what} path {shown!r} contains a NUL byte"
-        raise InvalidInputError(msg)
-    try:
-        os.fsencode(name)
-    except UnicodeError:
-        msg = f"{what} path {shown!r} cannot be encoded for this file system"
-        raise InvalidInputError(msg) from None
     try:
         with open(name, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)

@@ -16,9 +16,10 @@ from typing import IO, TYPE_CHECKING, Any, Union
 import attrs
 
 from ._errors import FileAccessError, InvalidInputError, InvalidTypeError
-from ._money import plain
+from ._money import SUM_CTX, plain
+from ._paths import checked_path
 from ._report_lines import _C, _I_TOOLS, Totals, finished, new_group
-from ._report_record import SUM_CTX, day_order, public_key
+from ._report_record import day_order, public_key
 from ._usage import AMOUNT_FIELDS, COUNT_FIELDS, Usage
 
 if TYPE_CHECKING:
@@ -261,28 +262,13 @@ def _add(totals: Totals, source: Source, workers: int | None) -> str:
     raise InvalidTypeError(msg)
 
 
-def _checked_name(path: str | os.PathLike[str]) -> str:
-    name = os.fspath(path)
-    if isinstance(name, bytes):
-        name = os.fsdecode(name)
-    if "\x00" in name:
-        msg = f"cost log path {name!a} contains a NUL byte"
-        raise InvalidInputError(msg)
-    try:
-        os.fsencode(name)
-    except UnicodeError:
-        msg = f"cost log path {name!a} cannot be encoded for this file system"
-        raise InvalidInputError(msg) from None
-    return name
-
-
 def _unreadable(name: str, e: OSError) -> FileAccessError:
     msg = f"{name}: cannot read the cost log: {e.strerror or e}"
     return FileAccessError(e.errno, msg)
 
 
 def _add_path(totals: Totals, path: str | os.PathLike[str], workers: int | None) -> str:
-    name = _checked_name(path)
+    name = checked_path(path, "cost log path")
     try:
         if name.endswith(".gz"):
             import gzip

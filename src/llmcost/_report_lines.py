@@ -15,13 +15,12 @@ from datetime import datetime, timezone
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from ._money import MAX_COUNT, ZERO, exact
+from ._money import MAX_COUNT, SUM_CTX, ZERO, exact
 from ._names import MAX_NAME
 from ._report_record import (
     _AMOUNT,
     _EXTRA,
     _UNPRICED,
-    SUM_CTX,
     LineError,
     _short,
     check_model,

@@ -11,35 +11,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from decimal import (
-    Clamped,
-    Context,
-    Decimal,
-    DivisionByZero,
-    Inexact,
-    InvalidOperation,
-    Overflow,
-    Rounded,
-    Underflow,
-)
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from ._errors import LLMCostError, UnknownModelError
-from ._money import MAX_COUNT, ZERO, exact, plain
+from ._money import MAX_COUNT, SUM_CTX, ZERO, exact, plain
 from ._names import MAX_NAME
 from ._usage import AMOUNT_FIELDS, CACHE_WRITE_FIELDS, COUNT_FIELDS, Usage
 
 if TYPE_CHECKING:
     from ._registry import Registry
-
-# Amounts within `exact`'s bounds span at most 140 digits (10**100 down to 10**-40); 200 digits
-# of precision hold exact sums of 10**60 of them. Every signal is trapped: nothing rounds.
-SUM_CTX = Context(
-    prec=200,
-    Emax=100_000,
-    Emin=-100_000,
-    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded, Underflow, Clamped],
-)
 
 _TIME = "time"
 _MODEL = "gen_ai.response.model"

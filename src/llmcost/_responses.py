@@ -71,6 +71,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import attrs
+
 from ._cost import _registry, priced
 from ._errors import InvalidTypeError, InvalidUsageError
 from ._rates import context_key
@@ -333,18 +335,7 @@ def read(response: object, *, model: str | None = None) -> Reading:
         msg = f"model must be a non-empty str, not {model!r:.60}"
         raise InvalidTypeError(msg)
     reading = _read(response)
-    if model is not None:
-        return Reading(
-            usage=reading.usage,
-            model=model,
-            api=reading.api,
-            provider=reading.provider,
-            service_tier=reading.service_tier,
-            speed=reading.speed,
-            inference_geo=reading.inference_geo,
-            at=reading.at,
-        )
-    return reading
+    return reading if model is None else attrs.evolve(reading, model=model)
 
 
 def usage_from_response(response: object, *, model: str | None = None) -> Usage:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from ._errors import InvalidInputError
 from ._money import MAX_COUNT
 from ._prices import KNOWN_TOOLS, STANDARD_GEOS, STANDARD_SPEEDS, STANDARD_TIERS
+from ._usage import COUNT_FIELDS
 
 #: The dialects this module writes SQL for.
 DIALECTS = ("ansi", "duckdb", "spark")
@@ -35,26 +36,8 @@ PER_USE = "DECIMAL(18, 15)"
 SUM = "DECIMAL(37, 18)"
 RESULT = "DECIMAL(38, 18)"
 
-#: Token counts of the usage table, in `llmcost.Usage`'s convention (totals include parts).
-COUNT_COLUMNS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_30m_tokens",
-    "cache_write_1h_tokens",
-    "cache_write_12h_tokens",
-    "audio_input_tokens",
-    "image_input_tokens",
-    "video_input_tokens",
-    "cache_read_audio_tokens",
-    "cache_read_image_tokens",
-    "cache_read_video_tokens",
-    "reasoning_tokens",
-    "audio_output_tokens",
-    "image_output_tokens",
-    "requests",
-)
+#: Token counts of the usage table: `llmcost.Usage`'s counts (totals include parts), in its order.
+COUNT_COLUMNS = COUNT_FIELDS
 TOOL_CALL_COLUMNS = tuple(f"{t}_calls" for t in KNOWN_TOOLS)
 #: The usage table's columns (what `usage_table_ddl` creates), with their meaning's type.
 USAGE_COLUMNS = (

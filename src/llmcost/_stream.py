@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+import attrs
+
 from ._errors import InvalidTypeError, InvalidUsageError
 from ._read_anthropic import merge_stream, read_message
 from ._read_base import MISSING, Reading, fields, get, pick, text
@@ -291,16 +293,7 @@ class StreamUsage:
             name = self._model
         else:
             if r.model is None and self._seen_model is not None:
-                r = Reading(
-                    usage=r.usage,
-                    model=self._seen_model,
-                    api=r.api,
-                    provider=r.provider,
-                    service_tier=r.service_tier,
-                    speed=r.speed,
-                    inference_geo=r.inference_geo,
-                    at=r.at,
-                )
+                r = attrs.evolve(r, model=self._seen_model)
             name = pricing_name(r)
         return price_reading(
             r,

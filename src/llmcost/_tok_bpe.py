@@ -255,29 +255,6 @@ KNOWN_FILES: Final = {
 _KNOWN_SIZES: Final = {"llama3": 128000, "llama4": 200000}
 
 
-def check_path(path: object, what: str = "path") -> str:
-    """*path* as a str, refused clearly when it cannot name a file (NUL, lone surrogates)."""
-    if not isinstance(path, (str, os.PathLike)):
-        msg = f"{what} must be a str or os.PathLike, not {type(path).__name__}"
-        raise InvalidTypeError(msg)
-    try:
-        text = os.fspath(path)
-    except TypeError as e:
-        msg = f"{what} {path!r} is not a file path: {e}"
-        raise InvalidTypeError(msg) from None
-    if isinstance(text, bytes):
-        text = os.fsdecode(text)
-    if "\0" in text:
-        msg = f"{what} {text!r} contains a NUL byte, which no file name can"
-        raise InvalidInputError(msg)
-    try:
-        os.fsencode(text)
-    except UnicodeEncodeError:
-        msg = f"{what} {text!r} cannot be encoded as a file name (a lone surrogate?)"
-        raise InvalidInputError(msg) from None
-    return text
-
-
 def read_file(path: str, what: str, limit: int = 64 << 20) -> bytes:
     """The bytes of a user's vocabulary file; missing, a directory or too big is refused."""
     try:

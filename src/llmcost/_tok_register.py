@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from llmcost import _tok_bpe as bpe
 from llmcost._errors import InvalidInputError, InvalidTypeError
 from llmcost._families import ESTIMATE_PROFILES, EXACT_TOKENIZERS
+from llmcost._paths import checked_path
 from llmcost._tokens import (
     Tokenizer,
     _cache_lock,
@@ -125,7 +126,7 @@ def register_tiktoken_file(
     2
     >>> llmcost.unregister_tokenizer("deepseek-chat")
     """
-    path = bpe.check_path(path)
+    path = checked_path(path, "path")
     if not isinstance(pattern, str) or not pattern:
         msg = f"pattern must be a regex or a pattern name, not {pattern!r}"
         raise InvalidTypeError(msg)
@@ -162,7 +163,7 @@ def register_hf_tokenizer(
     """
     from llmcost import _tok_files
 
-    path = bpe.check_path(path)
+    path = checked_path(path, "path")
     key = _target(model_or_family, registry)
     count = _tok_files.hf_counter(path)
     label = name if name is not None else f"hf:{os.path.basename(path)}"
@@ -193,7 +194,7 @@ def register_sentencepiece_file(
     """
     from llmcost import _tok_files
 
-    path = bpe.check_path(path)
+    path = checked_path(path, "path")
     key = _target(model_or_family, registry)
     expected = sha256
     if expected is None and key == "family:gemini":

@@ -36,6 +36,7 @@ from llmcost._errors import (
     PriceDataError,
 )
 from llmcost._families import EXACT_TOKENIZERS
+from llmcost._paths import checked_path
 from llmcost._tok_text import checked_chunks, read_text, text_codec
 
 if TYPE_CHECKING:
@@ -360,7 +361,7 @@ def count_file_tokens(
     >>> llmcost.count_file_tokens(p, "gpt-4o")
     4
     """
-    checked = bpe.check_path(path)
+    checked = checked_path(path, "path")
     info = text_codec(encoding)
     price = _price(model, registry)  # an unknown model fails before the file is opened
     if os.path.isdir(checked):

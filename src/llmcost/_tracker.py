@@ -27,12 +27,10 @@ from ._record_values import MAX_NAME
 from ._registry import Registry
 from ._responses import cost_of_response, model_from_response, usage_from_response
 from ._totals import FOLD_AT, Totals, summed
-from ._usage import COUNT_FIELDS, Cost, Usage, get_counts
+from ._usage import Cost, Usage
 
 __all__ = ["CostLogHandler", "CostRecord", "Tracker", "read_cost_log", "write_cost_log"]
 
-# get_counts(usage)[3:] of a usage with only input, output and cache-read counts.
-_SIMPLE_TAIL = (*(0 for _ in COUNT_FIELDS[3:-1]), 1)
 _PLAIN_TAG = frozenset({str, int, bool, float, type(None)})
 
 
@@ -252,18 +250,6 @@ class Tracker:
         at: date | datetime | None,
     ) -> Cost | None:
         try:
-            if at is None and tier is None and speed is None and geo is None and batch is False:
-                n = get_counts(u)
-                if n[3:] == _SIMPLE_TAIL and not u.tool_calls:
-                    # cost()'s fast path for input, output and cache reads: 1.4 us instead of
-                    # about 6 us through the general path (benchmarks/tracker_record.py).
-                    return cost(
-                        name,
-                        input_tokens=n[0],
-                        output_tokens=n[1],
-                        cache_read_tokens=n[2],
-                        registry=self._registry,
-                    )
             return cost(
                 name,
                 u,
